@@ -1,0 +1,38 @@
+#pragma once
+// AdminClient: how handlers reach cluster-level admin operations (topic create/delete through
+// ZooKeeper, coordinator::Admin) and learn whether this broker is the controller. An interface so
+// handlers are testable without ZooKeeper; Broker adapts the coordinator to it. Loop thread only;
+// completion callbacks run on the loop thread.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace sluice::broker {
+
+struct TopicSpec {
+  std::string name;
+  int32_t num_partitions = 1;
+  int16_t replication_factor = 1;
+  std::map<std::string, std::string> configs;
+  // Explicit replica assignment (partition -> broker ids); empty = let the controller place them.
+  std::map<int32_t, std::vector<int32_t>> assignment;
+};
+
+class AdminClient {
+ public:
+  virtual ~AdminClient() = default;
+  virtual bool IsController() const = 0;
+  // Errors: AlreadyExists (topic exists), InvalidArgument (bad partitions/rf/config),
+  // Unavailable (ZooKeeper down, not enough brokers).
+  virtual void CreateTopic(const TopicSpec& spec, bool validate_only,
+                           std::function<void(Status)> done) = 0;
+  // Errors: NotFound (no such topic), Unavailable.
+  virtual void DeleteTopic(const std::string& name, std::function<void(Status)> done) = 0;
+};
+
+}  // namespace sluice::broker

@@ -1,0 +1,66 @@
+#pragma once
+// What every handler gets: the decoded request header, a reader at the body, the writable frame,
+// and the broker's services (BrokerContext). Plus helpers to decode bodies and send responses.
+// Loop thread only.
+
+#include <glog/logging.h>
+
+#include <cstdint>
+#include <string>
+
+#include "broker/config.h"
+#include "broker/connection.h"
+#include "protocol/headers.h"
+#include "protocol/wire.h"
+
+namespace sluice::broker {
+
+class EventLoop;
+class MetadataCache;
+class ReplicaManager;
+class Purgatory;
+class AdminClient;
+
+// Non-owning pointers to the broker's services; all live as long as the Broker.
+struct BrokerContext {
+  const Config* config = nullptr;
+  EventLoop* loop = nullptr;
+  MetadataCache* metadata = nullptr;
+  ReplicaManager* replicas = nullptr;
+  Purgatory* produce_purgatory = nullptr;  // delayed produce (acks=all)
+  Purgatory* fetch_purgatory = nullptr;    // delayed fetch (long poll)
+  AdminClient* admin = nullptr;            // null until the coordinator is up
+  int32_t broker_id = -1;
+  Endpoint advertised;  // with the actual bound port
+};
+
+struct Request {
+  protocol::RequestHeader header;
+  int16_t api_version = 0;
+  protocol::WireReader* body = nullptr;  // positioned at the body; valid during Handle only
+  uint8_t* frame = nullptr;              // the whole request (header + body), writable
+  size_t frame_size = 0;
+};
+
+// Decodes the body; on failure logs (rate-limited) and closes the connection (README §1: a bad
+// request closes that connection only). Trailing bytes after the body are ignored.
+template <typename Msg>
+bool DecodeBody(Request& req, Msg& msg, Responder& responder) {
+  Status s = msg.Decode(*req.body, req.api_version);
+  if (s.ok()) return true;
+  LOG_EVERY_T(WARNING, 10) << "request_decode_failed api=" << Msg::kName
+                           << " version=" << req.api_version
+                           << " client_id=" << req.header.client_id.value_or("") << " error=" << s;
+  responder.CloseConnection("decode_failed");
+  return false;
+}
+
+template <typename Msg>
+void Respond(Responder& responder, const Msg& msg) {
+  responder.Send(
+      protocol::EncodeResponseFrame(msg, responder.api_version(), responder.correlation_id()));
+}
+
+using HandlerFn = void (*)(BrokerContext& ctx, Request& req, Responder responder);
+
+}  // namespace sluice::broker
