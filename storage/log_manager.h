@@ -1,0 +1,71 @@
+#pragma once
+// LogManager: every partition log of this broker across its log dirs (`log.dirs`). Partition
+// directories are `<log dir>/<topic>-<partition>`. Each log dir holds the offset checkpoints
+// (recovery point, HW, log start) of its partitions and, after a clean Close(), the
+// `.kafka_cleanshutdown` marker that lets the next Open() skip the recovery scan.
+//
+// Thread: loop thread only, like the Logs it owns. Lifecycle: construct -> Open() -> use ->
+// Close() (clean shutdown). Destroying without Close() is a crash (next Open() recovers).
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/ids.h"
+#include "common/status.h"
+#include "storage/log.h"
+#include "storage/log_config.h"
+
+namespace sluice::storage {
+
+class LogManager {
+ public:
+  static constexpr const char* kCleanShutdownFile = ".kafka_cleanshutdown";
+
+  // `default_config` is used for logs loaded by Open() until SetLogConfig() says otherwise.
+  LogManager(std::vector<std::string> log_dirs, LogConfig default_config);
+  ~LogManager();
+  LogManager(const LogManager&) = delete;
+  LogManager& operator=(const LogManager&) = delete;
+
+  // Creates missing log dirs, removes directories of half-deleted logs, loads every partition
+  // with its checkpoints (HW, log start, recovery point; no recovery scan after a clean
+  // shutdown), then removes the clean-shutdown markers.
+  Status Open();
+
+  // nullptr when this broker has no log for `tp`.
+  Log* GetLog(const TopicPartition& tp) const;
+  // Existing log, or a new empty one in the log dir holding the fewest partitions.
+  Result<Log*> GetOrCreateLog(const TopicPartition& tp, const LogConfig& config);
+  // Applies a changed topic config to a loaded log (no-op if absent).
+  void SetLogConfig(const TopicPartition& tp, const LogConfig& config);
+  // Closes and removes the partition directory; kNotFound if absent.
+  Status DeleteLog(const TopicPartition& tp);
+  std::vector<std::pair<TopicPartition, Log*>> AllLogs() const;
+
+  // Flushes every log and writes the three checkpoints of every log dir (periodic + shutdown).
+  Status CheckpointAll();
+  // Retention on every log; returns the number of segments deleted.
+  Result<int> RunRetention(int64_t now_ms);
+  // Clean shutdown: flush and close every log, write checkpoints and the markers.
+  Status Close();
+
+  const std::vector<std::string>& log_dirs() const { return log_dirs_; }
+
+ private:
+  struct Entry {
+    std::string log_dir;
+    std::unique_ptr<Log> log;
+  };
+  Status LoadDir(const std::string& log_dir);
+  Status WriteCheckpoints(const std::string& log_dir);
+
+  std::vector<std::string> log_dirs_;
+  LogConfig default_config_;
+  std::map<TopicPartition, Entry> logs_;
+  bool open_ = false;
+};
+
+}  // namespace sluice::storage
