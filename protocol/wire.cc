@@ -120,6 +120,7 @@ int64_t WireReader::ReadVarlong(const char* what) {
 
 std::optional<std::string_view> WireReader::ReadLengthPrefixed(bool compact, bool int32_length,
                                                                const char* what) {
+  const size_t start = pos_;  // failures name the field's first byte
   int64_t len;
   if (compact) {
     len = static_cast<int64_t>(ReadUnsignedVarint(what)) - 1;
@@ -128,11 +129,18 @@ std::optional<std::string_view> WireReader::ReadLengthPrefixed(bool compact, boo
   }
   if (!ok()) return std::nullopt;
   if (len < -1) {
+    pos_ = start;
     Fail(what, "negative length " + std::to_string(len));
     return std::nullopt;
   }
   if (len == -1) return std::nullopt;
-  if (!Need(static_cast<size_t>(len), what)) return std::nullopt;
+  if (size_ - pos_ < static_cast<size_t>(len)) {
+    size_t have = size_ - pos_;
+    pos_ = start;
+    Fail(what, "truncated (length " + std::to_string(len) + ", " + std::to_string(have) +
+                   " bytes left)");
+    return std::nullopt;
+  }
   std::string_view v(reinterpret_cast<const char*>(data_ + pos_), static_cast<size_t>(len));
   pos_ += static_cast<size_t>(len);
   return v;
