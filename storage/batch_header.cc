@@ -65,6 +65,10 @@ Result<BatchHeader> ParseBatchHeader(const uint8_t* p, size_t n) {
   return h;
 }
 
+uint32_t ComputeBatchCrc(const uint8_t* p, size_t size) {
+  return Crc32c(p + kBatchCrcStart, size - kBatchCrcStart);
+}
+
 bool BatchCrcMatches(const uint8_t* p, size_t size) {
   if (size < kBatchHeaderSize) return false;
   uint32_t stored = static_cast<uint32_t>(LoadBe32(p + 17));

@@ -57,6 +57,9 @@ inline void StoreBe32(uint8_t* p, int32_t v) {
 // magic 2, batchLength covers the header, lastOffsetDelta >= 0. Does not require the body.
 Result<BatchHeader> ParseBatchHeader(const uint8_t* p, size_t n);
 
+// CRC-32C of bytes [21, size) of the whole batch at `p` (what the header's crc field must hold).
+uint32_t ComputeBatchCrc(const uint8_t* p, size_t size);
+
 // True when the stored CRC-32C matches bytes [21, size) of the whole batch at `p`.
 bool BatchCrcMatches(const uint8_t* p, size_t size);
 
