@@ -35,6 +35,7 @@ Responder& Responder::operator=(Responder&& o) noexcept {
   if (this != &o) {
     if (armed_) CloseConnection("responder_overwritten");
     conn_ = std::move(o.conn_);
+    sink_ = std::move(o.sink_);
     slot_ = o.slot_;
     api_key_ = o.api_key_;
     api_version_ = o.api_version_;
@@ -50,6 +51,7 @@ Responder::~Responder() {
 }
 
 bool Responder::connection_alive() const {
+  if (sink_) return true;
   auto c = conn_.lock();
   return c != nullptr && !c->closed();
 }
@@ -57,6 +59,10 @@ bool Responder::connection_alive() const {
 void Responder::Complete(std::optional<protocol::EncodedChunks> frame) {
   if (!armed_) return;
   armed_ = false;
+  if (sink_) {
+    (*sink_)(std::move(frame), /*close=*/false);
+    return;
+  }
   if (auto c = conn_.lock()) c->CompleteSlot(slot_, std::move(frame));
 }
 
@@ -66,6 +72,10 @@ void Responder::NoResponse() { Complete(std::nullopt); }
 void Responder::CloseConnection(const char* reason) {
   if (!armed_) return;
   armed_ = false;
+  if (sink_) {
+    (*sink_)(std::nullopt, /*close=*/true);
+    return;
+  }
   if (auto c = conn_.lock()) c->Close(reason);
 }
 

@@ -42,6 +42,13 @@ class Responder {
             int32_t correlation_id)
       : conn_(std::move(conn)), slot_(slot), api_key_(api_key), api_version_(api_version),
         correlation_id_(correlation_id), armed_(true) {}
+  // Without a connection (tests, in-process requests): the sink gets the frame (nullopt for no
+  // response) and whether the connection would have been closed.
+  using Sink = std::function<void(std::optional<protocol::EncodedChunks> frame, bool close)>;
+  Responder(std::shared_ptr<Sink> sink, int16_t api_key, int16_t api_version,
+            int32_t correlation_id)
+      : sink_(std::move(sink)), api_key_(api_key), api_version_(api_version),
+        correlation_id_(correlation_id), armed_(true) {}
   Responder(Responder&& o) noexcept { *this = std::move(o); }
   Responder& operator=(Responder&& o) noexcept;
   Responder(const Responder&) = delete;
@@ -64,6 +71,7 @@ class Responder {
  private:
   void Complete(std::optional<protocol::EncodedChunks> frame);
   std::weak_ptr<Connection> conn_;
+  std::shared_ptr<Sink> sink_;
   uint64_t slot_ = 0;
   int16_t api_key_ = 0;
   int16_t api_version_ = 0;

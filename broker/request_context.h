@@ -10,6 +10,7 @@
 
 #include "broker/config.h"
 #include "broker/connection.h"
+#include "protocol/error_codes.h"
 #include "protocol/headers.h"
 #include "protocol/wire.h"
 
@@ -60,6 +61,8 @@ void Respond(Responder& responder, const Msg& msg) {
   responder.Send(
       protocol::EncodeResponseFrame(msg, responder.api_version(), responder.correlation_id()));
 }
+
+inline int16_t Code(protocol::ErrorCode c) { return static_cast<int16_t>(c); }
 
 using HandlerFn = void (*)(BrokerContext& ctx, Request& req, Responder responder);
 

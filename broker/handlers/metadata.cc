@@ -20,8 +20,6 @@ using protocol::MetadataResponse;
 
 namespace {
 
-constexpr int16_t Code(ErrorCode c) { return static_cast<int16_t>(c); }
-
 bool IsInternalTopic(const std::string& name) { return name == "__consumer_offsets"; }
 
 void FillTopic(const MetadataCache& cache, const std::string& name, const TopicInfo& info,

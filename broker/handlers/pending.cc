@@ -2,9 +2,6 @@
 #include "broker/handlers/handlers.h"
 
 namespace sluice::broker {
-void HandleProduce(BrokerContext&, Request&, Responder r) { r.CloseConnection("not_implemented"); }
-void HandleFetch(BrokerContext&, Request&, Responder r) { r.CloseConnection("not_implemented"); }
-void HandleListOffsets(BrokerContext&, Request&, Responder r) { r.CloseConnection("not_implemented"); }
 void HandleCreateTopics(BrokerContext&, Request&, Responder r) { r.CloseConnection("not_implemented"); }
 void HandleDeleteTopics(BrokerContext&, Request&, Responder r) { r.CloseConnection("not_implemented"); }
 }  // namespace sluice::broker
