@@ -1,0 +1,213 @@
+// Crash recovery: damage segment files the way crashes and disks do (leveldb log_test style) and
+// check what Log::Open keeps.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <climits>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "storage/file_util.h"
+#include "storage/log.h"
+#include "storage/segment.h"
+#include "tests/unit/storage/test_util.h"
+
+namespace sluice::storage {
+namespace {
+
+using testing::MakeBatch;
+using testing::ParseBatches;
+using testing::TempDir;
+
+class LogRecoveryTest : public ::testing::Test {
+ protected:
+  LogRecoveryTest() : log_dir_(dir_.path() + "/topic-0") {
+    config_.segment_bytes = 4096;
+    config_.index_interval_bytes = 512;
+  }
+  std::unique_ptr<Log> OpenLog(Offset recovery_point) {
+    Result<std::unique_ptr<Log>> log = Log::Open(log_dir_, config_, recovery_point);
+    EXPECT_TRUE(log.ok()) << log.status();
+    return log.ok() ? std::move(log).value() : nullptr;
+  }
+  // Writes `n` 5-record batches and closes cleanly; returns the batches' bytes.
+  std::vector<std::string> Populate(int n) {
+    auto log = OpenLog(Offset(0));
+    std::vector<std::string> out;
+    for (int i = 0; i < n; ++i) {
+      std::string b = MakeBatch(5, 50, 1000 + i);
+      EXPECT_TRUE(
+          log->AppendAsLeader(reinterpret_cast<uint8_t*>(b.data()), b.size(), LeaderEpoch(1), 0)
+              .ok());
+      out.push_back(b);
+    }
+    EXPECT_TRUE(log->Close().ok());
+    return out;
+  }
+  std::string SegmentPath(int64_t base, const char* suffix) {
+    return Segment::FileName(log_dir_, base, suffix);
+  }
+  std::vector<int64_t> SegmentBases() {
+    std::vector<int64_t> bases;
+    for (const auto& e : std::filesystem::directory_iterator(log_dir_)) {
+      if (e.path().extension() == ".log") bases.push_back(std::stoll(e.path().stem().string()));
+    }
+    std::sort(bases.begin(), bases.end());
+    return bases;
+  }
+  void WriteFile(const std::string& path, const std::string& bytes) {
+    ASSERT_TRUE(WriteFileAtomically(path, bytes).ok());
+  }
+  std::string ReadFile(const std::string& path) { return ReadWholeFile(path).value(); }
+  void ExpectReadsMatch(Log* log, const std::vector<std::string>& written) {
+    for (int64_t o = 0; o < log->log_end_offset().value(); ++o) {
+      Result<std::string> r = log->ReadToString(Offset(o), 1, log->log_end_offset(), true);
+      ASSERT_TRUE(r.ok()) << r.status();
+      auto b = ParseBatches(r.value());
+      ASSERT_EQ(b.size(), 1u) << o;
+      ASSERT_EQ(r.value(), written[static_cast<size_t>(o / 5)]) << o;
+    }
+  }
+
+  TempDir dir_;
+  std::string log_dir_;
+  LogConfig config_;
+};
+
+TEST_F(LogRecoveryTest, TornLastBatchAtEveryByteIsCutAtLastWholeBatch) {
+  std::vector<std::string> written = Populate(8);  // one segment
+  ASSERT_EQ(SegmentBases().size(), 1u);
+  std::string path = SegmentPath(0, ".log");
+  std::string full = ReadFile(path);
+  size_t last = written.back().size();
+  for (size_t cut = 1; cut < last; ++cut) {
+    WriteFile(path, full.substr(0, full.size() - cut));
+    auto log = OpenLog(Offset(0));
+    ASSERT_NE(log, nullptr);
+    ASSERT_EQ(log->log_end_offset(), Offset(35)) << "cut " << cut;
+    ASSERT_EQ(log->size_bytes(), static_cast<int64_t>(full.size() - last)) << "cut " << cut;
+    ASSERT_EQ(ReadFile(path).size(), full.size() - last);
+    // Appends continue right after the last whole batch.
+    std::string b = MakeBatch(5, 50, 2000);
+    ASSERT_EQ(log->AppendAsLeader(reinterpret_cast<uint8_t*>(b.data()), b.size(), LeaderEpoch(1),
+                                  0)->first_offset,
+              Offset(35));
+    log.reset();
+  }
+}
+
+TEST_F(LogRecoveryTest, TornTailIsCutEvenAfterCleanShutdownMarker) {
+  std::vector<std::string> written = Populate(8);
+  std::string path = SegmentPath(0, ".log");
+  std::string full = ReadFile(path);
+  WriteFile(path, full.substr(0, full.size() - 7));
+  auto log = OpenLog(Offset(INT64_MAX));
+  EXPECT_EQ(log->log_end_offset(), Offset(35));
+}
+
+TEST_F(LogRecoveryTest, FlippedByteAfterRecoveryPointCutsLogThereAndDropsLaterSegments) {
+  std::vector<std::string> written = Populate(60);
+  std::vector<int64_t> bases = SegmentBases();
+  ASSERT_GE(bases.size(), 4u);
+  // Damage the third batch of the second segment, in its records (CRC-covered).
+  int64_t base = bases[1];
+  std::string path = SegmentPath(base, ".log");
+  std::string bytes = ReadFile(path);
+  size_t batch = written[0].size();
+  bytes[2 * batch + 100] ^= 0x01;
+  WriteFile(path, bytes);
+  auto log = OpenLog(Offset(base));
+  EXPECT_EQ(log->log_end_offset(), Offset(base + 10));
+  EXPECT_EQ(log->segment_count(), 2u);
+  EXPECT_EQ(SegmentBases().size(), 2u);
+  ExpectReadsMatch(log.get(), written);
+}
+
+TEST_F(LogRecoveryTest, DamagedHeaderAfterRecoveryPointCutsLog) {
+  std::vector<std::string> written = Populate(10);
+  std::string path = SegmentPath(0, ".log");
+  std::string bytes = ReadFile(path);
+  size_t batch = written[0].size();
+  bytes[4 * batch + 16] = 7;  // magic of the fifth batch
+  WriteFile(path, bytes);
+  auto log = OpenLog(Offset(0));
+  EXPECT_EQ(log->log_end_offset(), Offset(20));
+}
+
+TEST_F(LogRecoveryTest, SegmentsBelowRecoveryPointAreNotRescanned) {
+  std::vector<std::string> written = Populate(60);
+  std::vector<int64_t> bases = SegmentBases();
+  std::string path = SegmentPath(bases[0], ".log");
+  std::string bytes = ReadFile(path);
+  bytes[bytes.size() - 5] ^= 0x01;  // a record byte: only a CRC check would notice
+  WriteFile(path, bytes);
+  auto log = OpenLog(Offset(bases[2]));
+  EXPECT_EQ(log->log_end_offset(), Offset(300));
+  EXPECT_EQ(log->segment_count(), bases.size());
+}
+
+TEST_F(LogRecoveryTest, GarbageIndexFilesAreRebuilt) {
+  std::vector<std::string> written = Populate(60);
+  std::vector<int64_t> bases = SegmentBases();
+  ASSERT_GE(bases.size(), 3u);
+  std::string garbage;
+  for (int i = 0; i < 64; ++i) garbage.push_back(static_cast<char>(i * 37 + 11));
+  WriteFile(SegmentPath(bases[0], ".index"), garbage);
+  WriteFile(SegmentPath(bases[1], ".timeindex"), garbage.substr(0, 13));
+  ::unlink(SegmentPath(bases[2], ".index").c_str());
+  auto log = OpenLog(Offset(INT64_MAX));
+  EXPECT_EQ(log->log_end_offset(), Offset(300));
+  ExpectReadsMatch(log.get(), written);
+  EXPECT_EQ(log->OffsetForTimestamp(1000 + 30).value(), Offset(150));
+  ASSERT_TRUE(log->Close().ok());
+  // The rebuilt index was written back: it is a whole number of 8-byte entries again.
+  EXPECT_EQ(ReadFile(SegmentPath(bases[0], ".index")).size() % 8, 0u);
+  EXPECT_GT(ReadFile(SegmentPath(bases[0], ".index")).size(), 0u);
+}
+
+TEST_F(LogRecoveryTest, IndexEntryPointingIntoABatchIsDetected) {
+  std::vector<std::string> written = Populate(10);
+  std::string index = ReadFile(SegmentPath(0, ".index"));
+  ASSERT_GE(index.size(), 8u);
+  // Shift the last entry's position by one byte.
+  auto* p = reinterpret_cast<uint8_t*>(index.data()) + index.size() - 4;
+  StoreBe32(p, LoadBe32(p) + 1);
+  WriteFile(SegmentPath(0, ".index"), index);
+  auto log = OpenLog(Offset(INT64_MAX));
+  EXPECT_EQ(log->log_end_offset(), Offset(50));
+  ExpectReadsMatch(log.get(), written);
+}
+
+TEST_F(LogRecoveryTest, LeftoverTempFilesAndOrphanIndexesAreRemoved) {
+  Populate(3);
+  WriteFile(log_dir_ + "/00000000000000000999.index", "12345678");
+  WriteFile(log_dir_ + "/00000000000000000000.log.deleted", "x");
+  auto log = OpenLog(Offset(0));
+  EXPECT_NE(::access((log_dir_ + "/00000000000000000999.index").c_str(), F_OK), 0);
+  EXPECT_NE(::access((log_dir_ + "/00000000000000000000.log.deleted").c_str(), F_OK), 0);
+  EXPECT_EQ(log->log_end_offset(), Offset(15));
+}
+
+TEST_F(LogRecoveryTest, EpochCacheIsTruncatedToRecoveredLog) {
+  {
+    auto log = OpenLog(Offset(0));
+    for (int epoch : {1, 2, 3}) {
+      std::string b = MakeBatch(5, 50, 1000);
+      ASSERT_TRUE(log->AppendAsLeader(reinterpret_cast<uint8_t*>(b.data()), b.size(),
+                                      LeaderEpoch(epoch), 0).ok());
+    }
+    ASSERT_TRUE(log->Close().ok());
+  }
+  std::string path = SegmentPath(0, ".log");
+  std::string bytes = ReadFile(path);
+  WriteFile(path, bytes.substr(0, bytes.size() - 1));  // tear the epoch-3 batch
+  auto log = OpenLog(Offset(0));
+  EXPECT_EQ(log->log_end_offset(), Offset(10));
+  EXPECT_EQ(log->latest_epoch(), LeaderEpoch(2));
+  Result<LeaderEpochCache> on_disk = LeaderEpochCache::Load(log_dir_);
+  EXPECT_EQ(on_disk->latest_epoch(), LeaderEpoch(2));
+}
+
+}  // namespace
+}  // namespace sluice::storage
