@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "common/status.h"
+#include "protocol/error_codes.h"
 
 namespace sluice::broker {
 
@@ -23,16 +23,21 @@ struct TopicSpec {
   std::map<int32_t, std::vector<int32_t>> assignment;
 };
 
+// The outcome of an admin operation, already as the Kafka error a client should see
+// (TOPIC_ALREADY_EXISTS, INVALID_REPLICATION_FACTOR, ...; kNone on success).
+struct AdminResult {
+  protocol::ErrorCode code = protocol::ErrorCode::kNone;
+  std::string message;
+  bool ok() const { return code == protocol::ErrorCode::kNone; }
+};
+using AdminDone = std::function<void(AdminResult)>;
+
 class AdminClient {
  public:
   virtual ~AdminClient() = default;
   virtual bool IsController() const = 0;
-  // Errors: AlreadyExists (topic exists), InvalidArgument (bad partitions/rf/config),
-  // Unavailable (ZooKeeper down, not enough brokers).
-  virtual void CreateTopic(const TopicSpec& spec, bool validate_only,
-                           std::function<void(Status)> done) = 0;
-  // Errors: NotFound (no such topic), Unavailable.
-  virtual void DeleteTopic(const std::string& name, std::function<void(Status)> done) = 0;
+  virtual void CreateTopic(const TopicSpec& spec, bool validate_only, AdminDone done) = 0;
+  virtual void DeleteTopic(const std::string& name, AdminDone done) = 0;
 };
 
 }  // namespace sluice::broker

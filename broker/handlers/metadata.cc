@@ -56,12 +56,13 @@ void AutoCreate(BrokerContext& ctx, const std::string& name) {
   spec.name = name;
   spec.num_partitions = ctx.config->num_partitions;
   spec.replication_factor = ctx.config->default_replication_factor;
-  ctx.admin->CreateTopic(spec, /*validate_only=*/false, [name](Status s) {
+  ctx.admin->CreateTopic(spec, /*validate_only=*/false, [name](AdminResult r) {
     PendingCreates().erase(name);
-    if (s.ok()) {
+    if (r.ok()) {
       LOG(INFO) << "topic_auto_created topic=" << name;
-    } else if (s.code() != Errc::kAlreadyExists) {
-      LOG_EVERY_T(WARNING, 10) << "topic_auto_create_failed topic=" << name << " error=" << s;
+    } else if (r.code != ErrorCode::kTopicAlreadyExists) {
+      LOG_EVERY_T(WARNING, 10) << "topic_auto_create_failed topic=" << name
+                               << " error=" << protocol::ErrorName(r.code) << " " << r.message;
     }
   });
 }
