@@ -335,15 +335,33 @@ void Log::SetConfig(const LogConfig& config) {
   for (auto& [base, seg] : segments_) seg->set_config(config);
 }
 
-Status Log::Flush() {
+Result<FlushJob> Log::PrepareFlush() {
+  FlushJob job;
+  job.up_to = log_end_offset();
+  job.generation = generation_;
   auto it = segments_.upper_bound(recovery_point_.value());
   if (it != segments_.begin()) --it;
-  for (; it != segments_.end(); ++it) SLUICE_RETURN_IF_ERROR(it->second->Flush());
+  for (; it != segments_.end(); ++it) SLUICE_RETURN_IF_ERROR(it->second->PrepareFlush(&job));
   if (dir_dirty_) {
-    SLUICE_RETURN_IF_ERROR(SyncDir(dir_));
+    job.dirs.push_back(dir_);
     dir_dirty_ = false;
   }
-  recovery_point_ = log_end_offset();
+  return job;
+}
+
+void Log::CompleteFlush(const FlushJob& job) {
+  if (job.generation != generation_) return;
+  recovery_point_ = std::max(recovery_point_, std::min(job.up_to, log_end_offset()));
+}
+
+Status Log::Flush() {
+  SLUICE_ASSIGN_OR_RETURN(FlushJob job, PrepareFlush());
+  Status s = job.Run();
+  if (!s.ok()) {
+    LOG(ERROR) << "log_flush_failed dir=" << dir_ << " status=" << s;
+    return s;
+  }
+  CompleteFlush(job);
   return Status::Ok();
 }
 
@@ -356,6 +374,7 @@ Status Log::DeleteSegment(int64_t base) {
 }
 
 void Log::ClampOffsetsAfterTruncation() {
+  ++generation_;
   Offset leo = log_end_offset();
   log_start_offset_ = std::min(log_start_offset_, leo);
   high_watermark_ = std::min(high_watermark_, leo);
@@ -382,6 +401,8 @@ Status Log::TruncateFullyAndStartAt(Offset offset) {
   SLUICE_ASSIGN_OR_RETURN(auto seg, Segment::Create(dir_, offset.value(), config_));
   segments_.emplace(offset.value(), std::move(seg));
   log_start_offset_ = high_watermark_ = recovery_point_ = offset;
+  ++generation_;
+  dir_dirty_ = true;
   SLUICE_RETURN_IF_ERROR(epochs_.Clear());
   LOG(INFO) << "log_truncated_fully dir=" << dir_ << " start_offset=" << offset;
   return Status::Ok();

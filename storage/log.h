@@ -101,8 +101,13 @@ class Log {
   void SetConfig(const LogConfig& config);
 
   // fdatasync of every segment written since the last flush (and its indexes); recovery point
-  // becomes LEO.
+  // becomes LEO. Blocks the caller: PrepareFlush/CompleteFlush move the syncing elsewhere.
   Status Flush();
+  // Loop thread: writes index files and returns the syncing to do (FlushJob::Run on a helper
+  // thread). Then, back on the loop thread after Run() succeeded, CompleteFlush(job) advances the
+  // recovery point to job.up_to (ignored if the log was truncated in between).
+  Result<FlushJob> PrepareFlush();
+  void CompleteFlush(const FlushJob& job);
 
   LeaderEpochCache& epoch_cache() { return epochs_; }
   const LeaderEpochCache& epoch_cache() const { return epochs_; }
@@ -153,6 +158,7 @@ class Log {
   Offset recovery_point_{0};
   bool closed_ = false;
   bool dir_dirty_ = false;  // segment files created/removed since the last directory fsync
+  uint64_t generation_ = 0;  // bumped by every truncation (invalidates FlushJobs in flight)
 };
 
 }  // namespace sluice::storage

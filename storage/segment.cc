@@ -23,8 +23,8 @@ constexpr size_t kScanChunk = 64 * 1024;
 // lookups on the fetch path do not allocate).
 class ChunkReader {
  public:
-  ChunkReader(int fd, const std::string& path, int64_t end)
-      : fd_(fd), path_(path), end_(end), buf_(Scratch()) {}
+  ChunkReader(int fd, const std::string& path, int64_t end, size_t chunk = kScanChunk)
+      : fd_(fd), path_(path), end_(end), chunk_(chunk), buf_(Scratch()) {}
 
   // Pointer to bytes [pos, pos+n), nullptr when the file (end_) ends first.
   Result<const uint8_t*> Get(int64_t pos, size_t n) {
@@ -32,7 +32,7 @@ class ChunkReader {
     if (pos >= buf_start_ && pos + static_cast<int64_t>(n) <= buf_start_ + buf_len_) {
       return buf_.data() + (pos - buf_start_);
     }
-    size_t want = std::max(n, kScanChunk);
+    size_t want = std::max(n, chunk_);
     want = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(want), end_ - pos));
     if (buf_.size() < want) buf_.resize(want);
     Status s = PreadAll(fd_, buf_.data(), want, pos, path_);
@@ -50,6 +50,7 @@ class ChunkReader {
   int fd_;
   const std::string& path_;
   int64_t end_;
+  size_t chunk_;
   std::vector<uint8_t>& buf_;
   int64_t buf_start_ = 0;
   int64_t buf_len_ = 0;
@@ -123,6 +124,12 @@ Result<std::unique_ptr<Segment>> Segment::Open(const std::string& dir, int64_t b
   }
   SLUICE_RETURN_IF_ERROR(seg->Rebuild(/*verify_crc=*/false, bytes_truncated));
   return seg;
+}
+
+size_t Segment::LookupChunk() const {
+  return static_cast<size_t>(
+      std::clamp<int64_t>(int64_t{config_.index_interval_bytes} + 2048, 4096,
+                          static_cast<int64_t>(kScanChunk)));
 }
 
 void Segment::IndexBatch(int64_t base, int64_t position, int64_t size, int64_t max_ts) {
@@ -281,7 +288,8 @@ Status Segment::Append(const uint8_t* data, size_t n, int64_t now_ms) {
 
 Result<BatchPosition> Segment::FindPosition(int64_t offset) const {
   OffsetIndexEntry start = offset_index_.Lookup(offset, base_offset_);
-  ChunkReader reader(file_->fd(), log_path_, size_);
+  // The target is at most ~index_interval_bytes past the entry: read about that much at once.
+  ChunkReader reader(file_->fd(), log_path_, size_, LookupChunk());
   int64_t pos = start.position;
   while (pos < size_) {
     SLUICE_ASSIGN_OR_RETURN(const uint8_t* p, reader.Get(pos, kBatchHeaderSize));
@@ -301,7 +309,7 @@ Result<std::optional<int64_t>> Segment::FindOffsetForTimestamp(int64_t ts) const
   if (max_timestamp_ < ts) return std::optional<int64_t>();
   const TimeIndexEntry* e = time_index_.LookupBefore(ts);
   int64_t pos = offset_index_.Lookup(e != nullptr ? e->offset : base_offset_, base_offset_).position;
-  ChunkReader reader(file_->fd(), log_path_, size_);
+  ChunkReader reader(file_->fd(), log_path_, size_, LookupChunk());
   while (pos < size_) {
     SLUICE_ASSIGN_OR_RETURN(const uint8_t* p, reader.Get(pos, kBatchHeaderSize));
     if (p == nullptr) return Status::Corruption("torn batch header in " + log_path_);
@@ -337,6 +345,33 @@ Status Segment::Flush() {
   SLUICE_RETURN_IF_ERROR(offset_index_.Persist(/*sync=*/true));
   SLUICE_RETURN_IF_ERROR(time_index_.Persist(/*sync=*/true));
   dirty_ = false;
+  return Status::Ok();
+}
+
+Status Segment::PrepareFlush(FlushJob* job) {
+  SLUICE_RETURN_IF_ERROR(PersistIndexes());
+  job->files.push_back(file_);
+  job->index_paths.push_back(offset_index_.path());
+  job->index_paths.push_back(time_index_.path());
+  dirty_ = false;
+  return Status::Ok();
+}
+
+Status FlushJob::Run() const {
+  for (const auto& f : files) {
+    if (::fdatasync(f->fd()) != 0) return ErrnoStatus("fdatasync", "fd " + std::to_string(f->fd()));
+  }
+  for (const std::string& path : index_paths) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT) continue;  // segment deleted (or index never written) meanwhile
+      return ErrnoStatus("open", path);
+    }
+    int rc = ::fdatasync(fd);
+    ::close(fd);
+    if (rc != 0) return ErrnoStatus("fdatasync", path);
+  }
+  for (const std::string& dir : dirs) SLUICE_RETURN_IF_ERROR(SyncDir(dir));
   return Status::Ok();
 }
 

@@ -9,6 +9,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "common/ids.h"
 
 #include "common/status.h"
 #include "protocol/file_region.h"
@@ -17,6 +20,17 @@
 #include "storage/log_config.h"
 
 namespace sluice::storage {
+
+// fdatasync work handed to a helper thread (DESIGN.md: blocking work off the loop). Owns only
+// what it holds: shared fds and paths. Run() may be called on any thread.
+struct FlushJob {
+  std::vector<std::shared_ptr<FileHandle>> files;  // fdatasync'd
+  std::vector<std::string> index_paths;            // opened, fdatasync'd (missing = deleted: ok)
+  std::vector<std::string> dirs;                   // fsync'd (segment files created/removed)
+  Offset up_to{0};                                 // recovery point once this succeeded
+  uint64_t generation = 0;                         // Log's truncation generation when prepared
+  Status Run() const;
+};
 
 // Where a batch sits in a segment file.
 struct BatchPosition {
@@ -76,6 +90,9 @@ class Segment {
   Status TruncateTo(int64_t offset);
   // fdatasync of the log and the indexes when anything changed since the last flush.
   Status Flush();
+  // Split flush for helper threads: writes the index files (no sync) and adds the log fd and
+  // index paths to sync to `job`.
+  Status PrepareFlush(FlushJob* job);
   // Writes in-memory index entries to their files without syncing (on roll).
   Status PersistIndexes();
   // Unlinks the three files; readers holding a region keep the fd.
@@ -93,6 +110,7 @@ class Segment {
   Status LoadTail(int64_t* bytes_truncated);
   void IndexBatch(int64_t base, int64_t position, int64_t size, int64_t max_ts);
   Status CutAt(int64_t pos);
+  size_t LookupChunk() const;
 
   std::string dir_;
   std::string log_path_;

@@ -471,5 +471,26 @@ TEST_F(LogTest, DeleteRemovesTheDirectory) {
   EXPECT_NE(::access((dir_.path() + "/t-0").c_str(), F_OK), 0);
 }
 
+TEST_F(LogTest, SplitFlushAdvancesRecoveryPointOnlyWithoutTruncationInBetween) {
+  auto log = OpenLog();
+  Append(log.get(), 30);
+  Result<FlushJob> job = log->PrepareFlush();
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->up_to, Offset(150));
+  EXPECT_FALSE(job->files.empty());
+  Append(log.get(), 1);
+  ASSERT_TRUE(job->Run().ok());
+  log->CompleteFlush(job.value());
+  EXPECT_EQ(log->recovery_point(), Offset(150));
+
+  job = log->PrepareFlush();
+  ASSERT_TRUE(job.ok());
+  ASSERT_TRUE(log->TruncateTo(Offset(100)).ok());
+  Append(log.get(), 20);
+  ASSERT_TRUE(job->Run().ok());
+  log->CompleteFlush(job.value());  // stale: the log was truncated and rewritten meanwhile
+  EXPECT_EQ(log->recovery_point(), Offset(100));
+}
+
 }  // namespace
 }  // namespace sluice::storage
