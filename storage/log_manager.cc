@@ -135,7 +135,26 @@ std::vector<std::pair<TopicPartition, Log*>> LogManager::AllLogs() const {
   return out;
 }
 
-Status LogManager::WriteCheckpoints(const std::string& log_dir) {
+Status CheckpointJob::Run() const {
+  for (const auto& [tp, flush] : flushes) {
+    Status s = flush.Run();
+    if (!s.ok()) {
+      LOG(ERROR) << "log_flush_failed topic=" << tp.topic << " partition=" << tp.partition
+                 << " status=" << s;
+      return s;
+    }
+  }
+  for (const auto& [path, content] : files) {
+    Status s = WriteFileAtomically(path, content);
+    if (!s.ok()) {
+      LOG(ERROR) << "checkpoint_write_failed path=" << path << " status=" << s;
+      return s;
+    }
+  }
+  return Status::Ok();
+}
+
+void LogManager::AddCheckpointFiles(const std::string& log_dir, CheckpointJob* job) const {
   OffsetMap recovery, hws, starts;
   for (const auto& [tp, entry] : logs_) {
     if (entry.log_dir != log_dir) continue;
@@ -143,29 +162,35 @@ Status LogManager::WriteCheckpoints(const std::string& log_dir) {
     hws[tp] = entry.log->high_watermark();
     starts[tp] = entry.log->log_start_offset();
   }
-  SLUICE_RETURN_IF_ERROR(WriteOffsetCheckpoint(log_dir + "/" + kRecoveryPointCheckpoint, recovery));
-  SLUICE_RETURN_IF_ERROR(WriteOffsetCheckpoint(log_dir + "/" + kReplicationCheckpoint, hws));
-  return WriteOffsetCheckpoint(log_dir + "/" + kLogStartCheckpoint, starts);
+  for (const auto& [tp, flush] : job->flushes) {
+    if (auto it = recovery.find(tp); it != recovery.end()) it->second = flush.up_to;
+  }
+  job->files.emplace_back(log_dir + "/" + kRecoveryPointCheckpoint, EncodeOffsetCheckpoint(recovery));
+  job->files.emplace_back(log_dir + "/" + kReplicationCheckpoint, EncodeOffsetCheckpoint(hws));
+  job->files.emplace_back(log_dir + "/" + kLogStartCheckpoint, EncodeOffsetCheckpoint(starts));
+}
+
+Result<CheckpointJob> LogManager::PrepareCheckpoint() {
+  CheckpointJob job;
+  for (auto& [tp, entry] : logs_) {
+    SLUICE_ASSIGN_OR_RETURN(FlushJob flush, entry.log->PrepareFlush());
+    job.flushes.emplace_back(tp, std::move(flush));
+  }
+  for (const std::string& dir : log_dirs_) AddCheckpointFiles(dir, &job);
+  return job;
+}
+
+void LogManager::CompleteCheckpoint(const CheckpointJob& job) {
+  for (const auto& [tp, flush] : job.flushes) {
+    if (Log* log = GetLog(tp)) log->CompleteFlush(flush);
+  }
 }
 
 Status LogManager::CheckpointAll() {
-  Status first_error;
-  for (auto& [tp, entry] : logs_) {
-    Status s = entry.log->Flush();
-    if (!s.ok()) {
-      LOG(ERROR) << "log_flush_failed topic=" << tp.topic << " partition=" << tp.partition
-                 << " status=" << s;
-      if (first_error.ok()) first_error = s;
-    }
-  }
-  for (const std::string& dir : log_dirs_) {
-    Status s = WriteCheckpoints(dir);
-    if (!s.ok()) {
-      LOG(ERROR) << "checkpoint_write_failed log_dir=" << dir << " status=" << s;
-      if (first_error.ok()) first_error = s;
-    }
-  }
-  return first_error;
+  SLUICE_ASSIGN_OR_RETURN(CheckpointJob job, PrepareCheckpoint());
+  SLUICE_RETURN_IF_ERROR(job.Run());
+  CompleteCheckpoint(job);
+  return Status::Ok();
 }
 
 Result<int> LogManager::RunRetention(int64_t now_ms) {

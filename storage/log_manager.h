@@ -20,6 +20,15 @@
 
 namespace sluice::storage {
 
+// Flush-and-checkpoint work for a helper thread: syncs the logs, then writes the checkpoint
+// files (contents fixed when prepared; the recovery points are the flush targets). Owns only
+// what it holds; Run() on any thread.
+struct CheckpointJob {
+  std::vector<std::pair<TopicPartition, FlushJob>> flushes;
+  std::vector<std::pair<std::string, std::string>> files;  // path, content
+  Status Run() const;
+};
+
 class LogManager {
  public:
   static constexpr const char* kCleanShutdownFile = ".kafka_cleanshutdown";
@@ -46,7 +55,11 @@ class LogManager {
   std::vector<std::pair<TopicPartition, Log*>> AllLogs() const;
 
   // Flushes every log and writes the three checkpoints of every log dir (periodic + shutdown).
+  // Blocks; PrepareCheckpoint() + CheckpointJob::Run() elsewhere + CompleteCheckpoint() on the
+  // loop do the same without blocking it.
   Status CheckpointAll();
+  Result<CheckpointJob> PrepareCheckpoint();
+  void CompleteCheckpoint(const CheckpointJob& job);
   // Retention on every log; returns the number of segments deleted.
   Result<int> RunRetention(int64_t now_ms);
   // Clean shutdown: flush and close every log, write checkpoints and the markers.
@@ -60,7 +73,8 @@ class LogManager {
     std::unique_ptr<Log> log;
   };
   Status LoadDir(const std::string& log_dir);
-  Status WriteCheckpoints(const std::string& log_dir);
+  // Adds the three checkpoint files of `log_dir` to `job` (recovery points from its flushes).
+  void AddCheckpointFiles(const std::string& log_dir, CheckpointJob* job) const;
 
   std::vector<std::string> log_dirs_;
   LogConfig default_config_;
