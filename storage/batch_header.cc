@@ -2,42 +2,9 @@
 
 #include <string>
 
+#include "protocol/crc32c.h"
 
 namespace sluice::storage {
-namespace {
-
-// TODO: switch to protocol/crc32c.h once it lands (one CRC implementation in the tree).
-struct Crc32cTable {
-  uint32_t t[8][256];
-  Crc32cTable() {
-    for (uint32_t i = 0; i < 256; ++i) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
-      t[0][i] = c;
-    }
-    for (uint32_t i = 0; i < 256; ++i) {
-      for (int k = 1; k < 8; ++k) t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xff];
-    }
-  }
-};
-
-uint32_t Crc32c(const uint8_t* p, size_t n) {
-  static const Crc32cTable table;
-  const auto& t = table.t;
-  uint32_t c = 0xFFFFFFFFu;
-  while (n >= 8) {
-    uint32_t lo = c ^ (uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 |
-                       uint32_t{p[3]} << 24);
-    c = t[7][lo & 0xff] ^ t[6][(lo >> 8) & 0xff] ^ t[5][(lo >> 16) & 0xff] ^ t[4][lo >> 24] ^
-        t[3][p[4]] ^ t[2][p[5]] ^ t[1][p[6]] ^ t[0][p[7]];
-    p += 8;
-    n -= 8;
-  }
-  while (n-- > 0) c = (c >> 8) ^ t[0][(c ^ *p++) & 0xff];
-  return c ^ 0xFFFFFFFFu;
-}
-
-}  // namespace
 
 Result<BatchHeader> ParseBatchHeader(const uint8_t* p, size_t n) {
   if (n < kBatchHeaderSize) {
@@ -66,13 +33,13 @@ Result<BatchHeader> ParseBatchHeader(const uint8_t* p, size_t n) {
 }
 
 uint32_t ComputeBatchCrc(const uint8_t* p, size_t size) {
-  return Crc32c(p + kBatchCrcStart, size - kBatchCrcStart);
+  return protocol::Crc32c(p + kBatchCrcStart, size - kBatchCrcStart);
 }
 
 bool BatchCrcMatches(const uint8_t* p, size_t size) {
   if (size < kBatchHeaderSize) return false;
   uint32_t stored = static_cast<uint32_t>(LoadBe32(p + 17));
-  return Crc32c(p + kBatchCrcStart, size - kBatchCrcStart) == stored;
+  return protocol::Crc32c(p + kBatchCrcStart, size - kBatchCrcStart) == stored;
 }
 
 }  // namespace sluice::storage
