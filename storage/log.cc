@@ -100,9 +100,12 @@ Status Log::LoadSegments(Offset recovery_point) {
   int64_t prev_next = -1;
   for (size_t i = 0; i < bases.size(); ++i) {
     bool last = i + 1 == bases.size();
-    Segment::OpenMode mode = (last || bases[i + 1] > recovery_point.value())
-                                 ? Segment::OpenMode::kRecover
-                                 : Segment::OpenMode::kClean;
+    // Recover the segments that may hold offsets >= the recovery point; after a clean shutdown
+    // (recovery point INT64_MAX) none, not even the active one.
+    bool below_recovery_point = last ? recovery_point.value() == INT64_MAX
+                                     : bases[i + 1] <= recovery_point.value();
+    Segment::OpenMode mode =
+        below_recovery_point ? Segment::OpenMode::kClean : Segment::OpenMode::kRecover;
     int64_t cut = 0;
     SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<Segment> seg,
                             Segment::Open(dir_, bases[i], config_, mode, &cut));

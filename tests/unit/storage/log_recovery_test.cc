@@ -147,6 +147,16 @@ TEST_F(LogRecoveryTest, SegmentsBelowRecoveryPointAreNotRescanned) {
   EXPECT_EQ(log->segment_count(), bases.size());
 }
 
+TEST_F(LogRecoveryTest, CleanShutdownSkipsTheCrcScanOfTheActiveSegment) {
+  std::vector<std::string> written = Populate(8);
+  std::string path = SegmentPath(0, ".log");
+  std::string bytes = ReadFile(path);
+  bytes[bytes.size() - 5] ^= 0x01;  // a record byte of the last batch
+  WriteFile(path, bytes);
+  EXPECT_EQ(OpenLog(Offset(INT64_MAX))->log_end_offset(), Offset(40));  // trusted
+  EXPECT_EQ(OpenLog(Offset(35))->log_end_offset(), Offset(35));        // scanned: cut
+}
+
 TEST_F(LogRecoveryTest, GarbageIndexFilesAreRebuilt) {
   std::vector<std::string> written = Populate(60);
   std::vector<int64_t> bases = SegmentBases();
