@@ -17,6 +17,7 @@ enum class AdminError : uint8_t {
   kInvalidConfig,              // INVALID_CONFIG (40)
   kUnknownTopic,               // UNKNOWN_TOPIC_OR_PARTITION (3)
   kTopicDeletionInProgress,    // deletion already queued: Kafka answers success for DeleteTopics
+  kInvalidRequest,             // INVALID_REQUEST (42)
   kNotController,              // NOT_CONTROLLER (41)
   kUnavailable,                // ZooKeeper unreachable: REQUEST_TIMED_OUT (7) / retriable
   kUnknown,                    // UNKNOWN_SERVER_ERROR (-1)

@@ -16,6 +16,7 @@ const char* AdminErrorName(AdminError e) {
     case AdminError::kInvalidConfig: return "invalid_config";
     case AdminError::kUnknownTopic: return "unknown_topic";
     case AdminError::kTopicDeletionInProgress: return "topic_deletion_in_progress";
+    case AdminError::kInvalidRequest: return "invalid_request";
     case AdminError::kNotController: return "not_controller";
     case AdminError::kUnavailable: return "unavailable";
     case AdminError::kUnknown: return "unknown";

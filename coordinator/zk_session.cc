@@ -174,7 +174,8 @@ struct ZkSession::Core : std::enable_shared_from_this<Core> {
   int64_t disconnected_since_ms = 0;
   int64_t last_warn_ms = 0;
   std::chrono::milliseconds negotiated{0};
-  std::function<void(const SessionEvent&)> listener;
+  std::vector<std::pair<int, std::function<void(const SessionEvent&)>>> listeners;
+  int next_listener_id = 1;
 
   // Shared with ZooKeeper threads.
   std::atomic<uint64_t> current_generation{0};
@@ -197,7 +198,16 @@ struct ZkSession::Core : std::enable_shared_from_this<Core> {
   }
 
   void Notify(SessionEvent event) {
-    if (listener) listener(event);
+    // A listener may add or remove listeners: look each one up again before calling it.
+    std::vector<int> ids;
+    for (auto& entry : listeners) ids.push_back(entry.first);
+    for (int id : ids) {
+      std::function<void(const SessionEvent&)> fn;
+      for (auto& entry : listeners) {
+        if (entry.first == id) fn = entry.second;
+      }
+      if (fn) fn(event);
+    }
   }
 
   void Connect();
@@ -505,11 +515,23 @@ ZkSession::~ZkSession() {
   core_->wd_cv.notify_all();
   if (core_->watchdog.joinable()) core_->watchdog.join();
   core_->CloseHandle();
-  core_->listener = nullptr;
+  core_->listeners.clear();
 }
 
-void ZkSession::SetListener(std::function<void(const SessionEvent&)> listener) {
-  core_->listener = std::move(listener);
+int ZkSession::AddListener(std::function<void(const SessionEvent&)> listener) {
+  int id = core_->next_listener_id++;
+  core_->listeners.emplace_back(id, std::move(listener));
+  return id;
+}
+
+void ZkSession::RemoveListener(int id) {
+  auto& v = core_->listeners;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    if (it->first == id) {
+      v.erase(it);
+      return;
+    }
+  }
 }
 
 void ZkSession::Start() {

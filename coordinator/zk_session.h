@@ -137,8 +137,10 @@ class ZkSession {
   ZkSession(const ZkSession&) = delete;
   ZkSession& operator=(const ZkSession&) = delete;
 
-  // Loop thread. The listener gets every session event, on the loop.
-  void SetListener(std::function<void(const SessionEvent&)> listener);
+  // Loop thread. Every listener gets every session event, on the loop, in registration order
+  // (the broker, its BrokerRegistration and its Controller each add one). Returns an id.
+  int AddListener(std::function<void(const SessionEvent&)> listener);
+  void RemoveListener(int id);
   void Start();
 
   bool connected() const;

@@ -19,7 +19,7 @@ struct SessionFixture {
   explicit SessionFixture(const std::string& connect) {
     loop.RunSync([&] {
       session = std::make_unique<ZkSession>(&loop, ZkSessionOptions{connect, 6000ms, 500ms});
-      session->SetListener([this](const SessionEvent& e) {
+      session->AddListener([this](const SessionEvent& e) {
         events.Update([&](std::vector<SessionEvent>& v) { v.push_back(e); });
       });
       session->Start();
@@ -154,7 +154,7 @@ TEST(ZkSessionTest, DisconnectedLongerThanTimeoutIsTreatedAsExpiredAndRecovers) 
   Shared<std::vector<SessionEvent>> events;
   loop.RunSync([&] {
     session = std::make_unique<ZkSession>(&loop, ZkSessionOptions{zk.connect_string(), 2000ms});
-    session->SetListener([&](const SessionEvent& e) {
+    session->AddListener([&](const SessionEvent& e) {
       events.Update([&](std::vector<SessionEvent>& v) { v.push_back(e); });
     });
     session->Start();

@@ -1,0 +1,260 @@
+#include "coordinator/admin.h"
+
+#include <glog/logging.h>
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+#include "coordinator/assignment.h"
+
+namespace sluice::coordinator {
+namespace {
+
+// Kafka 3.5 LogConfig topic-level names.
+const std::set<std::string>& TopicConfigNames() {
+  static const std::set<std::string> kNames = {
+      "cleanup.policy",
+      "compression.type",
+      "delete.retention.ms",
+      "file.delete.delay.ms",
+      "flush.messages",
+      "flush.ms",
+      "follower.replication.throttled.replicas",
+      "index.interval.bytes",
+      "leader.replication.throttled.replicas",
+      "local.retention.bytes",
+      "local.retention.ms",
+      "max.compaction.lag.ms",
+      "max.message.bytes",
+      "message.downconversion.enable",
+      "message.format.version",
+      "message.timestamp.difference.max.ms",
+      "message.timestamp.type",
+      "min.cleanable.dirty.ratio",
+      "min.compaction.lag.ms",
+      "min.insync.replicas",
+      "preallocate",
+      "remote.storage.enable",
+      "retention.bytes",
+      "retention.ms",
+      "segment.bytes",
+      "segment.index.bytes",
+      "segment.jitter.ms",
+      "segment.ms",
+      "unclean.leader.election.enable",
+  };
+  return kNames;
+}
+
+bool IsLong(const std::string& v) {
+  int64_t x;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  return !v.empty() && ec == std::errc() && p == v.data() + v.size();
+}
+
+AdminResult FromZk(ZkErrc e, const std::string& what) {
+  AdminError a = (e == ZkErrc::kConnectionLoss || e == ZkErrc::kSessionExpired ||
+                  e == ZkErrc::kClosing)
+                     ? AdminError::kUnavailable
+                     : AdminError::kUnknown;
+  return AdminResult::Error(a, ZkStatus(e, what));
+}
+
+}  // namespace
+
+Status ValidateTopicName(const std::string& name) {
+  if (name.empty()) return Status::InvalidArgument("Topic name is illegal, it can't be empty");
+  if (name == "." || name == "..") {
+    return Status::InvalidArgument("Topic name cannot be \".\" or \"..\"");
+  }
+  if (name.size() > 249) {
+    return Status::InvalidArgument("Topic name is illegal, it can't be longer than 249 characters");
+  }
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
+    if (!ok) {
+      return Status::InvalidArgument("Topic name \"" + name +
+                                     "\" is illegal, it contains a character other than ASCII "
+                                     "alphanumerics, '.', '_' and '-'");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ValidateTopicConfigs(const ConfigMap& configs) {
+  for (const auto& [k, v] : configs) {
+    if (!TopicConfigNames().contains(k)) {
+      return Status::InvalidArgument("Unknown topic config name: " + k);
+    }
+    if (k == "cleanup.policy") {
+      if (v != "delete" && v != "compact" && v != "compact,delete" && v != "delete,compact") {
+        return Status::InvalidArgument("Invalid value " + v + " for configuration " + k);
+      }
+    } else if (k == "unclean.leader.election.enable" || k == "preallocate" ||
+               k == "message.downconversion.enable" || k == "remote.storage.enable") {
+      if (v != "true" && v != "false") {
+        return Status::InvalidArgument("Invalid value " + v + " for configuration " + k);
+      }
+    } else if (k == "min.insync.replicas" || k == "retention.ms" || k == "retention.bytes" ||
+               k == "segment.bytes" || k == "segment.ms" || k == "max.message.bytes" ||
+               k == "delete.retention.ms" || k == "min.compaction.lag.ms" ||
+               k == "max.compaction.lag.ms" || k == "flush.messages" || k == "flush.ms" ||
+               k == "segment.index.bytes" || k == "index.interval.bytes") {
+      if (!IsLong(v)) {
+        return Status::InvalidArgument("Invalid value " + v + " for configuration " + k);
+      }
+      if (k == "min.insync.replicas" && std::stoll(v) < 1) {
+        return Status::InvalidArgument("Invalid value " + v + " for configuration " + k +
+                                       ": Value must be at least 1");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Admin::Admin(ZkSession* session) : session_(session), rng_(std::random_device{}()) {}
+
+void Admin::CreateTopic(const NewTopic& topic, bool validate_only,
+                        std::function<void(CreatedTopic)> done) {
+  auto fail = [&done](AdminError e, Status s) {
+    CreatedTopic out;
+    out.result = AdminResult::Error(e, std::move(s));
+    done(std::move(out));
+  };
+  if (Status s = ValidateTopicName(topic.name); !s.ok()) {
+    return fail(AdminError::kInvalidTopic, s);
+  }
+  if (Status s = ValidateTopicConfigs(topic.configs); !s.ok()) {
+    return fail(AdminError::kInvalidConfig, s);
+  }
+  if (!topic.assignment.empty() && (topic.partitions != -1 || topic.replication_factor != -1)) {
+    return fail(AdminError::kInvalidRequest,
+                Status::InvalidArgument("Both numPartitions or replicationFactor and "
+                                        "replicasAssignments were set. Both cannot be used at "
+                                        "the same time."));
+  }
+  session_->Exists(TopicPath(topic.name), [this, topic, validate_only, done](ZkRead r) {
+    CreatedTopic out;
+    if (r.err == ZkErrc::kOk) {
+      out.result = AdminResult::Error(
+          AdminError::kTopicAlreadyExists,
+          Status::AlreadyExists("Topic '" + topic.name + "' already exists."));
+      return done(std::move(out));
+    }
+    if (r.err != ZkErrc::kNoNode) {
+      out.result = FromZk(r.err, "exists " + TopicPath(topic.name));
+      return done(std::move(out));
+    }
+    session_->GetChildren(kBrokerIdsPath, [this, topic, validate_only, done](ZkChildren c) {
+      CreatedTopic created;
+      if (c.err != ZkErrc::kOk) {
+        created.result = FromZk(c.err, "children /brokers/ids");
+        return done(std::move(created));
+      }
+      std::vector<BrokerId> brokers;
+      for (const std::string& n : c.children) {
+        int32_t id;
+        auto [p, ec] = std::from_chars(n.data(), n.data() + n.size(), id);
+        if (ec == std::errc() && p == n.data() + n.size()) brokers.push_back(BrokerId(id));
+      }
+      std::sort(brokers.begin(), brokers.end());
+      AdminError err = AdminError::kNone;
+      PartitionAssignment assignment;
+      if (!topic.assignment.empty()) {
+        Status s = ValidateAssignment(topic.assignment, brokers, &err);
+        if (!s.ok()) {
+          created.result = AdminResult::Error(err, s);
+          return done(std::move(created));
+        }
+        assignment = topic.assignment;
+      } else {
+        AssignmentParams params;
+        params.partitions = topic.partitions;
+        params.replication_factor = topic.replication_factor;
+        params.brokers = brokers;
+        Result<PartitionAssignment> a = AssignReplicasRackUnaware(params, &rng_, &err);
+        if (!a.ok()) {
+          created.result = AdminResult::Error(err, a.status());
+          return done(std::move(created));
+        }
+        assignment = std::move(a).value();
+      }
+      if (validate_only) {
+        created.assignment = std::move(assignment);
+        return done(std::move(created));
+      }
+      WriteTopic(topic, std::move(assignment), done);
+    });
+  });
+}
+
+void Admin::WriteTopic(const NewTopic& topic, PartitionAssignment assignment,
+                       std::function<void(CreatedTopic)> done) {
+  // Config first (even if empty), then the assignment the controller watches for.
+  const std::string config_path = ConfigTopicPath(topic.name);
+  const std::string config = ConfigEntityZNode::Encode(topic.configs);
+  auto write_assignment = [this, topic, assignment, done]() {
+    TopicAssignment a;
+    a.partitions = assignment;
+    a.topic_id = RandomKafkaId();
+    session_->Create(TopicPath(topic.name), TopicZNode::Encode(a), CreateMode::kPersistent,
+                     [topic, a, done](ZkCreated c) {
+                       CreatedTopic out;
+                       if (c.err == ZkErrc::kNodeExists) {
+                         out.result = AdminResult::Error(
+                             AdminError::kTopicAlreadyExists,
+                             Status::AlreadyExists("Topic '" + topic.name + "' already exists."));
+                       } else if (c.err != ZkErrc::kOk) {
+                         out.result = FromZk(c.err, "create " + TopicPath(topic.name));
+                       } else {
+                         LOG(INFO) << "topic_written topic=" << topic.name
+                                   << " partitions=" << a.partitions.size()
+                                   << " topic_id=" << a.topic_id;
+                         out.topic_id = a.topic_id;
+                         out.assignment = a.partitions;
+                       }
+                       done(std::move(out));
+                     });
+  };
+  session_->Create(config_path, config, CreateMode::kPersistent,
+                   [this, config_path, config, write_assignment, done](ZkCreated c) {
+                     if (c.err == ZkErrc::kOk) return write_assignment();
+                     if (c.err == ZkErrc::kNodeExists) {
+                       // Left over from an interrupted create/delete: overwrite.
+                       session_->Set(config_path, config, -1,
+                                     [write_assignment, config_path, done](ZkWritten w) {
+                                       if (w.err == ZkErrc::kOk) return write_assignment();
+                                       CreatedTopic out;
+                                       out.result = FromZk(w.err, "set " + config_path);
+                                       done(std::move(out));
+                                     });
+                       return;
+                     }
+                     CreatedTopic out;
+                     out.result = FromZk(c.err, "create " + config_path);
+                     done(std::move(out));
+                   });
+}
+
+void Admin::DeleteTopic(const std::string& name, std::function<void(AdminResult)> done) {
+  session_->Exists(TopicPath(name), [this, name, done](ZkRead r) {
+    if (r.err == ZkErrc::kNoNode) {
+      return done(AdminResult::Error(
+          AdminError::kUnknownTopic,
+          Status::NotFound("This server does not host this topic-partition.")));
+    }
+    if (r.err != ZkErrc::kOk) return done(FromZk(r.err, "exists " + TopicPath(name)));
+    session_->Create(DeleteTopicPath(name), "", CreateMode::kPersistent,
+                     [name, done](ZkCreated c) {
+                       if (c.err == ZkErrc::kOk || c.err == ZkErrc::kNodeExists) {
+                         LOG(INFO) << "topic_deletion_requested topic=" << name;
+                         return done(AdminResult::Ok());
+                       }
+                       done(FromZk(c.err, "create " + DeleteTopicPath(name)));
+                     });
+  });
+}
+
+}  // namespace sluice::coordinator
