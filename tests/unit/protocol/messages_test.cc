@@ -212,3 +212,27 @@ TEST(Messages, RecordsDecodeBorrowsTheFrame) {
 
 }  // namespace
 }  // namespace sluice::protocol
+
+namespace sluice::protocol {
+namespace {
+
+TEST(Messages, DecodeResetsFieldsAbsentFromTheVersion) {
+  ApiVersionsRequest v3;
+  v3.client_software_name = "lib";
+  v3.unknown_tagged_fields.push_back(TaggedField{1000, "x"});
+  const std::string bytes = EncodeToString(v3, 3);
+  ApiVersionsRequest reused;
+  reused.client_software_name = "stale";
+  WireReader empty_v0(std::string_view{});
+  ASSERT_TRUE(reused.Decode(empty_v0, 0).ok());  // v0 has no fields
+  EXPECT_EQ(reused.client_software_name, "");
+  for (int i = 0; i < 2; ++i) {
+    WireReader in(bytes);
+    ASSERT_TRUE(reused.Decode(in, 3).ok());
+  }
+  EXPECT_EQ(reused.client_software_name, "lib");
+  EXPECT_EQ(reused.unknown_tagged_fields.size(), 1u);
+}
+
+}  // namespace
+}  // namespace sluice::protocol
