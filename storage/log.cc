@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <limits>
 #include <vector>
 
 #include <glog/logging.h>
@@ -157,6 +158,14 @@ Status Log::AppendValidated(const uint8_t* data, size_t n, int64_t now_ms) {
     int64_t size = kBatchLengthPrefix + LoadBe32(p + 8);
     int64_t base = LoadBe64(p);
     int64_t last = base + LoadBe32(p + 23);
+    if (run_len == 0 && active()->empty() &&
+        last - active()->base_offset() > std::numeric_limits<int32_t>::max()) {
+      // A follower jumping far ahead (compacted gap): relative offsets would not fit, so the
+      // empty active segment is replaced by one based at this batch.
+      int64_t old_base = active()->base_offset();
+      SLUICE_RETURN_IF_ERROR(Roll(base));
+      SLUICE_RETURN_IF_ERROR(DeleteSegment(old_base));
+    }
     if (active()->ShouldRoll(run_len, size, last, now_ms)) {
       if (run_len > 0) {
         SLUICE_RETURN_IF_ERROR(active()->Append(run, static_cast<size_t>(run_len), now_ms));
@@ -270,7 +279,7 @@ Result<ReadResult> Log::Read(Offset start, int32_t max_bytes, Offset max_offset_
   ReadResult r{protocol::FileRegion{}, start, high_watermark_, log_start_offset_, leo};
   if (start >= max_offset_exclusive) return r;
   auto it = segments_.upper_bound(start.value());
-  --it;  // start >= log start >= first base
+  if (it != segments_.begin()) --it;
   for (; it != segments_.end(); ++it) {
     Segment* seg = it->second.get();
     SLUICE_ASSIGN_OR_RETURN(BatchPosition from, seg->FindPosition(start.value()));
@@ -420,10 +429,14 @@ Status Log::MaybeIncrementLogStartOffset(Offset offset) {
   if (offset <= log_start_offset_) return Status::Ok();
   log_start_offset_ = offset;
   SLUICE_RETURN_IF_ERROR(epochs_.TruncateFromStart(offset));
-  return DeleteRetainedSegments(INT64_MIN).status();
+  return DeleteOldSegments(0, /*apply_retention=*/false).status();
 }
 
 Result<int> Log::DeleteRetainedSegments(int64_t now_ms) {
+  return DeleteOldSegments(now_ms, /*apply_retention=*/true);
+}
+
+Result<int> Log::DeleteOldSegments(int64_t now_ms, bool apply_retention) {
   int deleted = 0;
   int64_t total = size_bytes();
   while (segments_.size() > 1) {
@@ -433,8 +446,9 @@ Result<int> Log::DeleteRetainedSegments(int64_t now_ms) {
     const char* reason = nullptr;
     if (next_base <= log_start_offset_.value()) {
       reason = "log_start_offset";
-    } else if (now_ms != INT64_MIN && config_.retention_ms >= 0 &&
-               first->max_timestamp() < now_ms - config_.retention_ms) {
+    } else if (!apply_retention) {
+      break;
+    } else if (config_.retention_ms >= 0 && first->max_timestamp() < now_ms - config_.retention_ms) {
       reason = "retention_ms";
     } else if (config_.retention_bytes >= 0 && total - first->size() >= config_.retention_bytes) {
       reason = "retention_bytes";

@@ -146,6 +146,9 @@ class Log {
   // Appends [data, data+n) of validated consecutive batches, rolling as needed.
   Status AppendValidated(const uint8_t* data, size_t n, int64_t now_ms);
   Status DeleteSegment(int64_t base);
+  // Deletes leading segments below the log start offset and, with apply_retention, those past
+  // retention.ms / retention.bytes; never the active one nor any not wholly below HW.
+  Result<int> DeleteOldSegments(int64_t now_ms, bool apply_retention);
   Status LoadSegments(Offset recovery_point);
   void ClampOffsetsAfterTruncation();
 

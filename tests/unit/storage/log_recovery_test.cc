@@ -5,6 +5,7 @@
 
 #include <climits>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -56,8 +57,11 @@ class LogRecoveryTest : public ::testing::Test {
     std::sort(bases.begin(), bases.end());
     return bases;
   }
+  // Plain overwrite (no fsync: these tests damage files, they do not crash the machine).
   void WriteFile(const std::string& path, const std::string& bytes) {
-    ASSERT_TRUE(WriteFileAtomically(path, bytes).ok());
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    ASSERT_TRUE(out.good()) << path;
   }
   std::string ReadFile(const std::string& path) { return ReadWholeFile(path).value(); }
   void ExpectReadsMatch(Log* log, const std::vector<std::string>& written) {

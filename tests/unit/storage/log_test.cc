@@ -454,6 +454,37 @@ TEST_F(LogTest, FollowerAppendKeepsLeaderOffsetsAndEpochs) {
   EXPECT_EQ(follower->epoch_cache().entries(), leader->epoch_cache().entries());
 }
 
+TEST_F(LogTest, FollowerAppendFarBeyondTheEmptyActiveSegmentRebasesIt) {
+  auto log = OpenLog();
+  int64_t far = int64_t{1} << 33;
+  std::string b = MakeBatch(5, 10, 1000, far);
+  ASSERT_TRUE(log->AppendAsFollower(reinterpret_cast<const uint8_t*>(b.data()), b.size()).ok());
+  EXPECT_EQ(log->log_end_offset(), Offset(far + 5));
+  EXPECT_EQ(log->segment_count(), 1u);
+  EXPECT_EQ(log->ReadToString(Offset(far + 2), 1, log->log_end_offset(), true).value(), b);
+  ASSERT_TRUE(log->Close().ok());
+  log = OpenLog(Offset(0));
+  EXPECT_EQ(log->log_end_offset(), Offset(far + 5));
+}
+
+TEST_F(LogTest, LogStartIncrementDeletesOnlySegmentsBelowIt) {
+  config_.retention_bytes = 1;  // would delete almost everything if retention ran
+  auto log = OpenLog();
+  Append(log.get(), 60);
+  size_t segments = log->segment_count();
+  EXPECT_EQ(log->MaybeIncrementLogStartOffset(Offset(10)).code(), Errc::kOutOfRange);  // HW 0
+  log->SetHighWatermark(log->log_end_offset());
+  ASSERT_TRUE(log->MaybeIncrementLogStartOffset(Offset(12)).ok());
+  EXPECT_EQ(log->log_start_offset(), Offset(12));
+  EXPECT_EQ(log->segment_count(), segments);  // 12 is inside the first segment
+  // Reading at the new start returns its batch (10..14).
+  EXPECT_EQ(ParseBatches(log->ReadToString(Offset(12), 1, log->log_end_offset(), true).value())[0]
+                .base_offset,
+            10);
+  EXPECT_EQ(log->Read(Offset(11), 1, log->log_end_offset(), true).status().code(),
+            Errc::kOutOfRange);
+}
+
 TEST_F(LogTest, FlushAdvancesRecoveryPoint) {
   auto log = OpenLog();
   Append(log.get(), 30);
