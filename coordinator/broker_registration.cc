@@ -13,6 +13,7 @@ BrokerRegistration::BrokerRegistration(ZkSession* session, BrokerInfo info,
     : session_(session), info_(std::move(info)), on_registered_(std::move(on_registered)) {}
 
 BrokerRegistration::~BrokerRegistration() {
+  *alive_ = false;
   ++generation_;
   if (listener_id_ != 0) session_->RemoveListener(listener_id_);
 }
@@ -59,10 +60,11 @@ void BrokerRegistration::Begin() {
 void BrokerRegistration::RetryLater(uint64_t gen, ZkErrc err, const char* step) {
   LOG(WARNING) << "broker_registration_retry broker=" << info_.id << " step=" << step
                << " error=" << ZkErrcName(err);
-  // Connection trouble: the next kConnected restarts us. Anything else: try again now (the
-  // client queues requests until it is connected).
+  // Connection trouble: the next kConnected restarts us. Anything else: try again in a second.
   if (IsRetryable(err) && !session_->connected()) return;
-  if (Current(gen)) Begin();
+  session_->RunAfter(std::chrono::seconds(1), [this, gen, alive = alive_] {
+    if (*alive && Current(gen)) Begin();
+  });
 }
 
 void BrokerRegistration::EnsurePaths(uint64_t gen) {
@@ -104,6 +106,13 @@ void BrokerRegistration::EnsureClusterId(uint64_t gen) {
                        }
                        // NODEEXISTS: another broker won the race; read theirs.
                        if (c.err == ZkErrc::kNodeExists) return EnsureClusterId(gen);
+                       if (c.err == ZkErrc::kNoNode) {  // no /cluster yet
+                         return session_->EnsurePath("/cluster", [this, gen](ZkErrc e) {
+                           if (!Current(gen)) return;
+                           if (e != ZkErrc::kOk) return RetryLater(gen, e, "cluster_path");
+                           EnsureClusterId(gen);
+                         });
+                       }
                        RetryLater(gen, c.err, "cluster_id_create");
                      });
   });

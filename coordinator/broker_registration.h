@@ -9,11 +9,14 @@
 // (CONTRACT.md; Kafka 3.5 would exit instead). After a session expiry it registers again from the
 // new session and reports the new epoch.
 //
-// Thread: loop thread only (the ZkSession's Executor). Lifecycle: construct with a ZkSession that
-// outlives it, Start() (any time; it acts when the session is connected), destroy.
+// Thread: loop thread only (the ZkSession's Executor). Lifecycle: construct with a ZkSession,
+// Start() (any time; it acts when the session is connected), destroy it and then the ZkSession
+// in the same loop task (pending ZooKeeper callbacks capture it; destroying the session drops
+// them).
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "coordinator/znodes.h"
@@ -65,6 +68,7 @@ class BrokerRegistration {
   uint64_t generation_ = 0;  // bumped per attempt; stale callbacks are dropped
   std::string cluster_id_;
   Registration registration_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for timers
 };
 
 }  // namespace sluice::coordinator

@@ -88,6 +88,7 @@ void Controller::UpdatePartitions(const std::vector<TopicPartition>& parts, Comp
         LOG(WARNING) << "controller_fenced broker=" << options_.broker_id
                      << " controller_epoch=" << epoch_ << " error=" << ZkErrcName(m.err);
         Resign("fenced_by_controller_epoch");
+        if (session_->connected()) Elect();  // gives up /controller if it is still ours
         return;
       }
       if (m.err == ZkErrc::kNoNode) return finished();  // topic deleted meanwhile
@@ -149,6 +150,7 @@ void Controller::InitNewPartitions(const std::vector<TopicPartition>& parts,
         }
         if (m.failed_op == 0) {
           Resign("fenced_by_controller_epoch");
+          if (session_->connected()) Elect();
           return;
         }
         // NODEEXISTS (an earlier controller created it) or connection loss: read what is there.

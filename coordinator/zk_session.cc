@@ -4,6 +4,7 @@
 #include <zookeeper/zookeeper.h>
 
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -174,6 +175,7 @@ struct ZkSession::Core : std::enable_shared_from_this<Core> {
   int64_t disconnected_since_ms = 0;
   int64_t last_warn_ms = 0;
   std::chrono::milliseconds negotiated{0};
+  std::multimap<int64_t, std::function<void()>> timers;  // due (steady ms) -> task
   std::vector<std::pair<int, std::function<void(const SessionEvent&)>>> listeners;
   int next_listener_id = 1;
 
@@ -476,6 +478,12 @@ void Core::EnsureChrootThenReconnect() {
 
 void Core::Tick() {
   const int64_t now = SteadyMillis();
+  while (!timers.empty() && timers.begin()->first <= now) {
+    std::function<void()> fn = std::move(timers.begin()->second);
+    timers.erase(timers.begin());
+    fn();
+    if (destroyed) return;
+  }
   if (zh == nullptr) {
     if (now - last_warn_ms >= options.warn_interval.count()) {
       last_warn_ms = now;
@@ -516,6 +524,7 @@ ZkSession::~ZkSession() {
   if (core_->watchdog.joinable()) core_->watchdog.join();
   core_->CloseHandle();
   core_->listeners.clear();
+  core_->timers.clear();
 }
 
 int ZkSession::AddListener(std::function<void(const SessionEvent&)> listener) {
@@ -679,6 +688,10 @@ void ZkSession::Multi(std::vector<ZkOp> ops, std::function<void(ZkMultiResult)> 
     call->results.assign(n, zoo_op_result_t{ZRUNTIMEINCONSISTENCY, nullptr, 0, nullptr});
     OnMulti(rc, call);
   }
+}
+
+void ZkSession::RunAfter(std::chrono::milliseconds delay, std::function<void()> fn) {
+  core_->timers.emplace(SteadyMillis() + delay.count(), std::move(fn));
 }
 
 void ZkSession::EnsurePath(const std::string& path, std::function<void(ZkErrc)> done) {

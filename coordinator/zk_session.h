@@ -161,6 +161,10 @@ class ZkSession {
   void Delete(const std::string& path, int32_t version, std::function<void(ZkWritten)> done);
   void Multi(std::vector<ZkOp> ops, std::function<void(ZkMultiResult)> done);
 
+  // Runs `fn` on the loop after about `delay` (100 ms granularity), unless the session is
+  // destroyed first. For retry backoff of loop-owned users.
+  void RunAfter(std::chrono::milliseconds delay, std::function<void()> fn);
+
   // Creates every missing ancestor and `path` itself (persistent, empty); NODEEXISTS is fine.
   void EnsurePath(const std::string& path, std::function<void(ZkErrc)> done);
   // Deletes `path` and everything under it (children first). NONODE counts as success.
