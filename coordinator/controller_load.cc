@@ -36,13 +36,26 @@ void Controller::LoadAll(uint64_t gen, Done done) {
                   << " topics=" << topics_.size();
         // Brokers learn the live broker list before any LeaderAndIsr (Kafka's order).
         SendUpdateMetadata(LiveIds());
-        ElectOfflinePartitions(AllPartitions(), [this, gen, done](std::set<TopicPartition>) {
+        // Replicas on brokers that are not alive go offline (Kafka's ReplicaStateMachine
+        // startup): leaders re-elected, dead followers leave the ISR.
+        std::set<BrokerId> dead;
+        for (const auto& [name, t] : topics_) {
+          for (const auto& [p, ctx] : t.partitions) {
+            for (BrokerId r : ctx.replicas) {
+              if (!live_.contains(r)) dead.insert(r);
+            }
+          }
+        }
+        OnBrokersFailed(dead, [this, gen, done] {
           if (!Current(gen)) return;
-          SendLeaderAndIsr(AllPartitions(), {}, /*is_new=*/false);
-          SendUpdateMetadata(LiveIds());
-          Enqueue("delete_topics", [this](Done d) { OnDeleteTopics(std::move(d)); });
-          Enqueue("isr_change", [this](Done d) { OnIsrChangeNotifications(std::move(d)); });
-          done();
+          ElectOfflinePartitions(AllPartitions(), [this, gen, done](std::set<TopicPartition>) {
+            if (!Current(gen)) return;
+            SendLeaderAndIsr(AllPartitions(), {}, /*is_new=*/false);
+            SendUpdateMetadata(LiveIds());
+            Enqueue("delete_topics", [this](Done d) { OnDeleteTopics(std::move(d)); });
+            Enqueue("isr_change", [this](Done d) { OnIsrChangeNotifications(std::move(d)); });
+            done();
+          });
         });
       });
       for (const std::string& name : names) LoadTopic(gen, name, loaded);
