@@ -2,14 +2,43 @@
 
 #include <glog/logging.h>
 
+#include "broker/admin_client.h"
+#include "broker/controller_channel.h"
 #include "broker/dispatcher.h"
 #include "broker/event_loop.h"
 #include "broker/metadata_cache.h"
 #include "broker/purgatory.h"
+#include "broker/replica_manager.h"
 #include "broker/request_context.h"
 #include "broker/server.h"
+#include "broker/zk_admin.h"
+#include "common/clock.h"
+#include "coordinator/broker_registration.h"
+#include "coordinator/controller.h"
+#include "coordinator/zk_session.h"
+#include "storage/log_manager.h"
 
 namespace sluice::broker {
+
+namespace {
+constexpr int64_t kCheckpointIntervalMs = 5000;
+
+class ManagedLogStore : public LogStore {
+ public:
+  explicit ManagedLogStore(storage::LogManager* logs) : logs_(logs) {}
+  Result<storage::Log*> GetOrCreateLog(const TopicPartition& tp,
+                                       const storage::LogConfig& config) override {
+    return logs_->GetOrCreateLog(tp, config);
+  }
+  Status DeleteLog(const TopicPartition& tp) override {
+    Status s = logs_->DeleteLog(tp);
+    return s.code() == Errc::kNotFound ? Status::Ok() : s;
+  }
+
+ private:
+  storage::LogManager* logs_;
+};
+}  // namespace
 
 struct Broker::Impl {
   explicit Impl(Config c) : config(std::move(c)) {}
@@ -17,21 +46,48 @@ struct Broker::Impl {
   Config config;
   EventLoop loop;
   MetadataCache metadata;
+  std::unique_ptr<storage::LogManager> log_manager;
+  std::unique_ptr<ManagedLogStore> log_store;
+  std::unique_ptr<ReplicaManager> replicas;
   Purgatory produce_purgatory{&loop};
   Purgatory fetch_purgatory{&loop};
   BrokerContext ctx;
   std::unique_ptr<Dispatcher> dispatcher;
   std::unique_ptr<Server> server;
+
+  std::unique_ptr<ControllerRequestApplier> applier;
+  LoggingRemoteSender remote_sender;
+  std::unique_ptr<BrokerChannel> channel;
+  std::unique_ptr<coordinator::ZkSession> zk;
+  std::unique_ptr<coordinator::BrokerRegistration> registration;
+  std::unique_ptr<coordinator::Controller> controller;
+  std::unique_ptr<ZkAdminClient> admin;
+
+  std::unique_ptr<Timer> checkpoint_timer;
+  std::unique_ptr<Timer> retention_timer;
   bool stopping = false;
 
   Status Start();
+  void StartCoordinator();
+  void Checkpoint();
   void Stop();
 };
 
 Status Broker::Impl::Start() {
+  log_manager = std::make_unique<storage::LogManager>(config.log_dirs, LogConfigFrom(config));
+  SLUICE_RETURN_IF_ERROR(log_manager->Open());
+  log_store = std::make_unique<ManagedLogStore>(log_manager.get());
+  replicas = std::make_unique<ReplicaManager>(config.broker_id, &config, log_store.get());
+  replicas->set_on_append([this](const TopicPartition& tp) { fetch_purgatory.Check(tp); });
+  replicas->set_on_high_watermark([this](const TopicPartition& tp) {
+    produce_purgatory.Check(tp);
+    fetch_purgatory.Check(tp);
+  });
+
   ctx.config = &config;
   ctx.loop = &loop;
   ctx.metadata = &metadata;
+  ctx.replicas = replicas.get();
   ctx.produce_purgatory = &produce_purgatory;
   ctx.fetch_purgatory = &fetch_purgatory;
   ctx.broker_id = config.broker_id;
@@ -41,9 +97,67 @@ Status Broker::Impl::Start() {
   ctx.advertised = config.advertised_listener;
   if (!config.advertised_explicit || ctx.advertised.port == 0) ctx.advertised.port = server->port();
   loop.OnTerminate([this] { Stop(); });
+
+  checkpoint_timer = loop.RunEvery(kCheckpointIntervalMs, [this] { Checkpoint(); });
+  retention_timer = loop.RunEvery(config.log_retention_check_interval_ms, [this] {
+    auto deleted = log_manager->RunRetention(WallMillis());
+    if (!deleted.ok()) {
+      LOG(ERROR) << "retention_failed error=" << deleted.status();
+    } else if (deleted.value() > 0) {
+      LOG(INFO) << "retention_deleted_segments count=" << deleted.value();
+    }
+  });
+
+  StartCoordinator();
   LOG(INFO) << "broker_started broker_id=" << config.broker_id
-            << " advertised=" << ctx.advertised.ToString();
+            << " advertised=" << ctx.advertised.ToString()
+            << " zookeeper=" << config.zookeeper_connect;
   return Status::Ok();
+}
+
+void Broker::Impl::StartCoordinator() {
+  coordinator::ZkSessionOptions opts;
+  opts.connect = config.zookeeper_connect;
+  opts.session_timeout = std::chrono::milliseconds(config.zookeeper_session_timeout_ms);
+  zk = std::make_unique<coordinator::ZkSession>(&loop, opts);
+
+  applier = std::make_unique<ControllerRequestApplier>(config.broker_id, replicas.get(), &metadata);
+  channel = std::make_unique<BrokerChannel>(BrokerId(config.broker_id), &loop, applier.get(),
+                                            &remote_sender);
+
+  coordinator::BrokerInfo info;
+  info.id = BrokerId(config.broker_id);
+  info.endpoints.push_back(
+      {"PLAINTEXT", ctx.advertised.host, ctx.advertised.port, "PLAINTEXT"});
+  info.timestamp_ms = WallMillis();
+  registration = std::make_unique<coordinator::BrokerRegistration>(
+      zk.get(), info, [this](const coordinator::Registration& r) {
+        LOG(INFO) << "broker_registered broker_id=" << r.broker_id
+                  << " broker_epoch=" << r.broker_epoch << " cluster_id=" << r.cluster_id;
+        metadata.set_cluster_id(r.cluster_id);
+      });
+
+  coordinator::ControllerOptions copts;
+  copts.broker_id = BrokerId(config.broker_id);
+  copts.unclean_leader_election_enable = config.unclean_leader_election_enable;
+  controller = std::make_unique<coordinator::Controller>(zk.get(), channel.get(), copts);
+  controller->SetOnChange([this] {
+    auto active = controller->active_controller();
+    metadata.set_controller_id(active.has_value() ? active->value() : -1);
+    LOG(INFO) << "controller_changed controller_id=" << metadata.controller_id()
+              << " self=" << controller->is_controller();
+  });
+  admin = std::make_unique<ZkAdminClient>(zk.get(), controller.get(), &metadata, &config);
+  ctx.admin = admin.get();
+
+  registration->Start();
+  controller->Start();
+  zk->Start();
+}
+
+void Broker::Impl::Checkpoint() {
+  Status s = log_manager->CheckpointAll();
+  if (!s.ok()) LOG(ERROR) << "checkpoint_failed error=" << s;
 }
 
 void Broker::Impl::Stop() {
@@ -54,6 +168,16 @@ void Broker::Impl::Stop() {
   produce_purgatory.ExpireAll();
   fetch_purgatory.ExpireAll();
   server->CloseAll();
+  checkpoint_timer.reset();
+  retention_timer.reset();
+  if (controller) controller->Shutdown();
+  ctx.admin = nullptr;
+  admin.reset();
+  controller.reset();
+  registration.reset();
+  zk.reset();  // zookeeper_close: our ephemeral znodes go now, not after the session timeout
+  Status s = log_manager->Close();
+  if (!s.ok()) LOG(ERROR) << "log_close_failed error=" << s;
   loop.Stop();
 }
 
