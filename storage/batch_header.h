@@ -9,9 +9,9 @@
 
 namespace sluice::storage {
 
-inline constexpr size_t kBatchHeaderSize = 61;     // RECORD_BATCH_OVERHEAD
-inline constexpr size_t kBatchLengthPrefix = 12;   // baseOffset + batchLength
-inline constexpr size_t kBatchCrcStart = 21;       // CRC-32C covers [21, end)
+inline constexpr size_t kBatchHeaderSize = 61;    // RECORD_BATCH_OVERHEAD
+inline constexpr size_t kBatchLengthPrefix = 12;  // baseOffset + batchLength
+inline constexpr size_t kBatchCrcStart = 21;      // CRC-32C covers [21, end)
 
 struct BatchHeader {
   int64_t base_offset = 0;

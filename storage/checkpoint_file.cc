@@ -9,8 +9,8 @@ namespace sluice::storage {
 std::string EncodeOffsetCheckpoint(const OffsetMap& offsets) {
   std::string out = "0\n" + std::to_string(offsets.size()) + "\n";
   for (const auto& [tp, offset] : offsets) {
-    out += tp.topic + " " + std::to_string(tp.partition) + " " + std::to_string(offset.value()) +
-           "\n";
+    out +=
+        tp.topic + " " + std::to_string(tp.partition) + " " + std::to_string(offset.value()) + "\n";
   }
   return out;
 }

@@ -59,7 +59,7 @@ class SparseIndex {
   int64_t base_offset_;
   size_t max_entries_;
   std::vector<Entry> entries_;
-  size_t file_entries_ = 0;      // entries_[0, file_entries_) are in the file
+  size_t file_entries_ = 0;          // entries_[0, file_entries_) are in the file
   bool file_needs_truncate_ = true;  // the file may hold more than file_entries_ entries
 };
 

@@ -1,8 +1,8 @@
 #include "storage/leader_epoch_cache.h"
 
-#include <sstream>
-
 #include <glog/logging.h>
+
+#include <sstream>
 
 #include "storage/file_util.h"
 

@@ -1,13 +1,12 @@
 #include "storage/log.h"
 
+#include <glog/logging.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <limits>
 #include <vector>
-
-#include <glog/logging.h>
 
 #include "common/clock.h"
 #include "storage/batch_header.h"
@@ -17,7 +16,8 @@ namespace sluice::storage {
 namespace {
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // "<20 digits><suffix>" -> base offset, -1 otherwise.
@@ -103,8 +103,8 @@ Status Log::LoadSegments(Offset recovery_point) {
     bool last = i + 1 == bases.size();
     // Recover the segments that may hold offsets >= the recovery point; after a clean shutdown
     // (recovery point INT64_MAX) none, not even the active one.
-    bool below_recovery_point = last ? recovery_point.value() == INT64_MAX
-                                     : bases[i + 1] <= recovery_point.value();
+    bool below_recovery_point =
+        last ? recovery_point.value() == INT64_MAX : bases[i + 1] <= recovery_point.value();
     Segment::OpenMode mode =
         below_recovery_point ? Segment::OpenMode::kClean : Segment::OpenMode::kRecover;
     int64_t cut = 0;
@@ -240,8 +240,8 @@ Result<AppendInfo> Log::AppendAsFollower(const uint8_t* data, size_t size, int64
     if (!h.ok()) return h.status();
     if (h->base_offset < expected) {
       if (valid == 0) {
-        LOG(WARNING) << "follower_append_rejected dir=" << dir_ << " base_offset="
-                     << h->base_offset << " log_end_offset=" << leo;
+        LOG(WARNING) << "follower_append_rejected dir=" << dir_ << " base_offset=" << h->base_offset
+                     << " log_end_offset=" << leo;
         return Status::InvalidArgument("base offset " + std::to_string(h->base_offset) +
                                        " below log end offset " + std::to_string(leo));
       }
@@ -304,7 +304,8 @@ Result<ReadResult> Log::Read(Offset start, int32_t max_bytes, Offset max_offset_
 
 Result<std::string> Log::ReadToString(Offset start, int32_t max_bytes, Offset max_offset_exclusive,
                                       bool min_one_batch) const {
-  SLUICE_ASSIGN_OR_RETURN(ReadResult r, Read(start, max_bytes, max_offset_exclusive, min_one_batch));
+  SLUICE_ASSIGN_OR_RETURN(ReadResult r,
+                          Read(start, max_bytes, max_offset_exclusive, min_one_batch));
   std::string out(static_cast<size_t>(r.region.length), '\0');
   if (r.region.length > 0) {
     SLUICE_RETURN_IF_ERROR(
@@ -423,8 +424,7 @@ Status Log::TruncateFullyAndStartAt(Offset offset) {
 Status Log::MaybeIncrementLogStartOffset(Offset offset) {
   if (offset > high_watermark_) {
     return Status::OutOfRange("log start " + std::to_string(offset.value()) +
-                              " above high watermark " +
-                              std::to_string(high_watermark_.value()));
+                              " above high watermark " + std::to_string(high_watermark_.value()));
   }
   if (offset <= log_start_offset_) return Status::Ok();
   log_start_offset_ = offset;
@@ -448,7 +448,8 @@ Result<int> Log::DeleteOldSegments(int64_t now_ms, bool apply_retention) {
       reason = "log_start_offset";
     } else if (!apply_retention) {
       break;
-    } else if (config_.retention_ms >= 0 && first->max_timestamp() < now_ms - config_.retention_ms) {
+    } else if (config_.retention_ms >= 0 &&
+               first->largest_timestamp() < now_ms - config_.retention_ms) {
       reason = "retention_ms";
     } else if (config_.retention_bytes >= 0 && total - first->size() >= config_.retention_bytes) {
       reason = "retention_bytes";

@@ -29,11 +29,11 @@
 namespace sluice::storage {
 
 struct AppendInfo {
-  Offset first_offset;            // base offset of the first appended batch
-  Offset last_offset;             // last offset of the last appended batch
-  int64_t log_append_time = -1;   // -1: CreateTime (LogAppendTime is not applied here)
+  Offset first_offset;           // base offset of the first appended batch
+  Offset last_offset;            // last offset of the last appended batch
+  int64_t log_append_time = -1;  // -1: CreateTime (LogAppendTime is not applied here)
   Offset log_start_offset;
-  int64_t bytes = 0;              // bytes written
+  int64_t bytes = 0;  // bytes written
 };
 
 struct ReadResult {
@@ -53,8 +53,7 @@ class Log {
   // at the first bad or torn batch (WARNING with the bytes cut), later segments are deleted.
   // Offset(INT64_MAX) as recovery point = clean shutdown: only index sanity and tail checks.
   // `log_start_offset` (from log-start-offset-checkpoint) is raised to the first segment's base.
-  static Result<std::unique_ptr<Log>> Open(std::string dir, LogConfig config,
-                                           Offset recovery_point,
+  static Result<std::unique_ptr<Log>> Open(std::string dir, LogConfig config, Offset recovery_point,
                                            Offset log_start_offset = Offset(0));
   ~Log();
   Log(const Log&) = delete;
@@ -64,8 +63,7 @@ class Log {
   // header bytes 0-7 and 12-15 in place (CRC unaffected), appends, indexes, and records a new
   // epoch's start in the epoch cache. kInvalidArgument for a malformed buffer or an epoch older
   // than the latest one.
-  Result<AppendInfo> AppendAsLeader(uint8_t* batch, size_t size, LeaderEpoch epoch,
-                                    int64_t now_ms);
+  Result<AppendInfo> AppendAsLeader(uint8_t* batch, size_t size, LeaderEpoch epoch, int64_t now_ms);
   // Several concatenated batches, each validated, as above (one write per segment touched).
   Result<AppendInfo> AppendBatchesAsLeader(uint8_t* data, size_t size, LeaderEpoch epoch,
                                            int64_t now_ms);
@@ -160,7 +158,7 @@ class Log {
   Offset high_watermark_{0};
   Offset recovery_point_{0};
   bool closed_ = false;
-  bool dir_dirty_ = false;  // segment files created/removed since the last directory fsync
+  bool dir_dirty_ = false;   // segment files created/removed since the last directory fsync
   uint64_t generation_ = 0;  // bumped by every truncation (invalidates FlushJobs in flight)
 };
 

@@ -1,12 +1,11 @@
 #include "storage/log_manager.h"
 
+#include <glog/logging.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <climits>
-
-#include <glog/logging.h>
 
 #include "common/clock.h"
 #include "storage/checkpoint_file.h"
@@ -42,8 +41,10 @@ Status LogManager::LoadDir(const std::string& log_dir) {
   bool clean = ::access(marker.c_str(), F_OK) == 0;
   SLUICE_ASSIGN_OR_RETURN(OffsetMap recovery,
                           ReadOffsetCheckpoint(log_dir + "/" + kRecoveryPointCheckpoint));
-  SLUICE_ASSIGN_OR_RETURN(OffsetMap hws, ReadOffsetCheckpoint(log_dir + "/" + kReplicationCheckpoint));
-  SLUICE_ASSIGN_OR_RETURN(OffsetMap starts, ReadOffsetCheckpoint(log_dir + "/" + kLogStartCheckpoint));
+  SLUICE_ASSIGN_OR_RETURN(OffsetMap hws,
+                          ReadOffsetCheckpoint(log_dir + "/" + kReplicationCheckpoint));
+  SLUICE_ASSIGN_OR_RETURN(OffsetMap starts,
+                          ReadOffsetCheckpoint(log_dir + "/" + kLogStartCheckpoint));
   SLUICE_ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(log_dir));
   int loaded = 0;
   for (const std::string& name : names) {
@@ -58,8 +59,8 @@ Status LogManager::LoadDir(const std::string& log_dir) {
     TopicPartition tp;
     if (!ParsePartitionDirName(name, &tp)) continue;
     if (logs_.count(tp) > 0) {
-      return Status::Corruption("partition " + tp.ToString() + " in two log dirs: " +
-                                logs_[tp].log_dir + ", " + log_dir);
+      return Status::Corruption("partition " + tp.ToString() +
+                                " in two log dirs: " + logs_[tp].log_dir + ", " + log_dir);
     }
     Offset recovery_point(0);
     if (clean) {
@@ -165,7 +166,8 @@ void LogManager::AddCheckpointFiles(const std::string& log_dir, CheckpointJob* j
   for (const auto& [tp, flush] : job->flushes) {
     if (auto it = recovery.find(tp); it != recovery.end()) it->second = flush.up_to;
   }
-  job->files.emplace_back(log_dir + "/" + kRecoveryPointCheckpoint, EncodeOffsetCheckpoint(recovery));
+  job->files.emplace_back(log_dir + "/" + kRecoveryPointCheckpoint,
+                          EncodeOffsetCheckpoint(recovery));
   job->files.emplace_back(log_dir + "/" + kReplicationCheckpoint, EncodeOffsetCheckpoint(hws));
   job->files.emplace_back(log_dir + "/" + kLogStartCheckpoint, EncodeOffsetCheckpoint(starts));
 }

@@ -1,6 +1,7 @@
 #include "storage/segment.h"
 
 #include <fcntl.h>
+#include <glog/logging.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,8 +11,7 @@
 #include <limits>
 #include <vector>
 
-#include <glog/logging.h>
-
+#include "common/clock.h"
 #include "storage/batch_header.h"
 
 namespace sluice::storage {
@@ -28,7 +28,8 @@ class ChunkReader {
 
   // Pointer to bytes [pos, pos+n), nullptr when the file (end_) ends first.
   Result<const uint8_t*> Get(int64_t pos, size_t n) {
-    if (pos < 0 || pos + static_cast<int64_t>(n) > end_) return static_cast<const uint8_t*>(nullptr);
+    if (pos < 0 || pos + static_cast<int64_t>(n) > end_)
+      return static_cast<const uint8_t*>(nullptr);
     if (pos >= buf_start_ && pos + static_cast<int64_t>(n) <= buf_start_ + buf_len_) {
       return buf_.data() + (pos - buf_start_);
     }
@@ -71,8 +72,7 @@ Segment::Segment(std::string dir, int64_t base_offset, const LogConfig& config,
       base_offset_(base_offset),
       config_(config),
       file_(std::move(file)),
-      offset_index_(FileName(dir_, base_offset, ".index"), base_offset,
-                    config.segment_index_bytes),
+      offset_index_(FileName(dir_, base_offset, ".index"), base_offset, config.segment_index_bytes),
       time_index_(FileName(dir_, base_offset, ".timeindex"), base_offset,
                   config.segment_index_bytes),
       size_(size),
@@ -127,9 +127,8 @@ Result<std::unique_ptr<Segment>> Segment::Open(const std::string& dir, int64_t b
 }
 
 size_t Segment::LookupChunk() const {
-  return static_cast<size_t>(
-      std::clamp<int64_t>(int64_t{config_.index_interval_bytes} + 2048, 4096,
-                          static_cast<int64_t>(kScanChunk)));
+  return static_cast<size_t>(std::clamp<int64_t>(int64_t{config_.index_interval_bytes} + 2048, 4096,
+                                                 static_cast<int64_t>(kScanChunk)));
 }
 
 void Segment::IndexBatch(int64_t base, int64_t position, int64_t size, int64_t max_ts) {
@@ -142,6 +141,13 @@ void Segment::IndexBatch(int64_t base, int64_t position, int64_t size, int64_t m
     bytes_since_index_ = 0;
   }
   bytes_since_index_ += size;
+}
+
+int64_t Segment::largest_timestamp() const {
+  if (max_timestamp_ >= 0) return max_timestamp_;
+  struct stat st;
+  if (::fstat(file_->fd(), &st) != 0) return -1;
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
 }
 
 Status Segment::CutAt(int64_t pos) {
@@ -184,7 +190,7 @@ Status Segment::ScanFrom(int64_t pos, bool verify_crc, int64_t* bytes_truncated)
       }
     }
     IndexBatch(h->base_offset, pos, size, h->max_timestamp);
-    if (roll_base_ms_ < 0) roll_base_ms_ = h->max_timestamp >= 0 ? h->max_timestamp : 0;
+    if (roll_base_ms_ < 0) roll_base_ms_ = h->max_timestamp >= 0 ? h->max_timestamp : WallMillis();
     next_offset_ = h->last_offset() + 1;
     expected_min = next_offset_;
     pos += size;
@@ -220,7 +226,8 @@ Status Segment::LoadTail(int64_t* bytes_truncated) {
     uint8_t head[kBatchHeaderSize];
     if (size_ >= static_cast<int64_t>(kBatchHeaderSize)) {
       SLUICE_RETURN_IF_ERROR(PreadAll(file_->fd(), head, sizeof(head), 0, log_path_));
-      roll_base_ms_ = std::max<int64_t>(0, LoadBe64(head + 35));
+      int64_t first_ts = LoadBe64(head + 35);
+      roll_base_ms_ = first_ts >= 0 ? first_ts : WallMillis();  // no timestamp: roll clock now
     }
   }
   if (!offset_index_.empty()) {
@@ -308,7 +315,8 @@ Result<BatchPosition> Segment::FindPosition(int64_t offset) const {
 Result<std::optional<int64_t>> Segment::FindOffsetForTimestamp(int64_t ts) const {
   if (max_timestamp_ < ts) return std::optional<int64_t>();
   const TimeIndexEntry* e = time_index_.LookupBefore(ts);
-  int64_t pos = offset_index_.Lookup(e != nullptr ? e->offset : base_offset_, base_offset_).position;
+  int64_t pos =
+      offset_index_.Lookup(e != nullptr ? e->offset : base_offset_, base_offset_).position;
   ChunkReader reader(file_->fd(), log_path_, size_, LookupChunk());
   while (pos < size_) {
     SLUICE_ASSIGN_OR_RETURN(const uint8_t* p, reader.Get(pos, kBatchHeaderSize));

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "common/ids.h"
-
 #include "common/status.h"
 #include "protocol/file_region.h"
 #include "storage/file_util.h"
@@ -66,6 +65,9 @@ class Segment {
   bool empty() const { return size_ == 0; }
   // Largest batch max timestamp (-1 when none): drives time retention.
   int64_t max_timestamp() const { return max_timestamp_; }
+  // For time retention (Kafka's largestTimestamp): max_timestamp, or the file's mtime when no
+  // batch carries a timestamp.
+  int64_t largest_timestamp() const;
   const std::string& path() const { return log_path_; }
   void set_config(const LogConfig& config) { config_ = config; }
 
@@ -123,8 +125,8 @@ class Segment {
   int64_t next_offset_;
   int64_t max_timestamp_ = -1;
   int64_t bytes_since_index_ = 0;  // batch bytes appended since the last index entry
-  int64_t roll_base_ms_ = -1;      // time of the first append (or first batch's timestamp); -1 empty
-  bool dirty_ = false;             // appended or truncated since the last Flush()
+  int64_t roll_base_ms_ = -1;  // time of the first append (or first batch's timestamp); -1 empty
+  bool dirty_ = false;         // appended or truncated since the last Flush()
 };
 
 }  // namespace sluice::storage

@@ -94,8 +94,8 @@ TEST_F(LogRecoveryTest, TornLastBatchAtEveryByteIsCutAtLastWholeBatch) {
     ASSERT_EQ(ReadFile(path).size(), full.size() - last);
     // Appends continue right after the last whole batch.
     std::string b = MakeBatch(5, 50, 2000);
-    ASSERT_EQ(log->AppendAsLeader(reinterpret_cast<uint8_t*>(b.data()), b.size(), LeaderEpoch(1),
-                                  0)->first_offset,
+    ASSERT_EQ(log->AppendAsLeader(reinterpret_cast<uint8_t*>(b.data()), b.size(), LeaderEpoch(1), 0)
+                  ->first_offset,
               Offset(35));
     log.reset();
   }
@@ -158,7 +158,7 @@ TEST_F(LogRecoveryTest, CleanShutdownSkipsTheCrcScanOfTheActiveSegment) {
   bytes[bytes.size() - 5] ^= 0x01;  // a record byte of the last batch
   WriteFile(path, bytes);
   EXPECT_EQ(OpenLog(Offset(INT64_MAX))->log_end_offset(), Offset(40));  // trusted
-  EXPECT_EQ(OpenLog(Offset(35))->log_end_offset(), Offset(35));        // scanned: cut
+  EXPECT_EQ(OpenLog(Offset(35))->log_end_offset(), Offset(35));         // scanned: cut
 }
 
 TEST_F(LogRecoveryTest, GarbageIndexFilesAreRebuilt) {
@@ -208,8 +208,9 @@ TEST_F(LogRecoveryTest, EpochCacheIsTruncatedToRecoveredLog) {
     auto log = OpenLog(Offset(0));
     for (int epoch : {1, 2, 3}) {
       std::string b = MakeBatch(5, 50, 1000);
-      ASSERT_TRUE(log->AppendAsLeader(reinterpret_cast<uint8_t*>(b.data()), b.size(),
-                                      LeaderEpoch(epoch), 0).ok());
+      ASSERT_TRUE(
+          log->AppendAsLeader(reinterpret_cast<uint8_t*>(b.data()), b.size(), LeaderEpoch(epoch), 0)
+              .ok());
     }
     ASSERT_TRUE(log->Close().ok());
   }

@@ -80,9 +80,11 @@ TEST_F(LogTest, AppendAssignsOffsetsAndEpoch) {
 TEST_F(LogTest, RejectsMalformedLeaderBatch) {
   auto log = OpenLog();
   std::string b = MakeBatch(3, 10, 1000);
-  EXPECT_EQ(log->AppendAsLeader(reinterpret_cast<uint8_t*>(b.data()), b.size() - 1,
-                                LeaderEpoch(0), 0).status().code(),
-            Errc::kInvalidArgument);
+  EXPECT_EQ(
+      log->AppendAsLeader(reinterpret_cast<uint8_t*>(b.data()), b.size() - 1, LeaderEpoch(0), 0)
+          .status()
+          .code(),
+      Errc::kInvalidArgument);
   b[16] = 1;  // magic
   EXPECT_EQ(log->AppendAsLeader(reinterpret_cast<uint8_t*>(b.data()), b.size(), LeaderEpoch(0), 0)
                 .status()
@@ -131,9 +133,11 @@ TEST_F(LogTest, MaxBytesAndMinOneBatch) {
   EXPECT_TRUE(log->ReadToString(Offset(0), 10, leo, false)->empty());
   r = log->Read(Offset(0), static_cast<int32_t>(batch * 2 + 7), leo, false);
   EXPECT_EQ(r->region.length, batch * 2 + 7);
-  EXPECT_EQ(ParseBatches(log->ReadToString(Offset(0), static_cast<int32_t>(batch * 2 + 7), leo,
-                                           false).value()).size(),
-            2u);
+  EXPECT_EQ(
+      ParseBatches(
+          log->ReadToString(Offset(0), static_cast<int32_t>(batch * 2 + 7), leo, false).value())
+          .size(),
+      2u);
   // Starting mid-batch returns from the batch start.
   r = log->Read(Offset(7), 1 << 20, leo, false);
   EXPECT_EQ(r->region.offset, batch);
@@ -278,8 +282,9 @@ TEST_F(LogTest, RetentionByTimeDeletesWholeOldSegmentsBelowHighWatermark) {
   EXPECT_EQ(log->log_start_offset().value() % 5, 0);
   // The log start is a segment boundary: reading there works, below it is out of range.
   EXPECT_TRUE(log->Read(log->log_start_offset(), 100, log->log_end_offset(), true).ok());
-  EXPECT_EQ(log->Read(Offset(log->log_start_offset().value() - 1), 100, log->log_end_offset(),
-                      true).status().code(),
+  EXPECT_EQ(log->Read(Offset(log->log_start_offset().value() - 1), 100, log->log_end_offset(), true)
+                .status()
+                .code(),
             Errc::kOutOfRange);
   // Everything old: all but the active segment go.
   n = log->DeleteRetainedSegments(1000000);
@@ -427,8 +432,8 @@ TEST_F(LogTest, FollowerAppendKeepsLeaderOffsetsAndEpochs) {
   Log* follower = f->get();
   // A fetch slice that ends mid-batch: the partial batch is ignored.
   std::string partial = data.substr(0, data.size() - 10);
-  Result<AppendInfo> info = follower->AppendAsFollower(
-      reinterpret_cast<const uint8_t*>(partial.data()), partial.size());
+  Result<AppendInfo> info =
+      follower->AppendAsFollower(reinterpret_cast<const uint8_t*>(partial.data()), partial.size());
   ASSERT_TRUE(info.ok()) << info.status();
   EXPECT_EQ(info->first_offset, Offset(0));
   EXPECT_EQ(info->last_offset, Offset(24));
@@ -441,12 +446,11 @@ TEST_F(LogTest, FollowerAppendKeepsLeaderOffsetsAndEpochs) {
   std::string last = data.substr(ParseBatches(data)[0].size * 5);
   std::string damaged = last;
   damaged[damaged.size() - 3] ^= 0x40;
-  EXPECT_EQ(follower
-                ->AppendAsFollower(reinterpret_cast<const uint8_t*>(damaged.data()),
-                                   damaged.size())
-                .status()
-                .code(),
-            Errc::kCorruption);
+  EXPECT_EQ(
+      follower->AppendAsFollower(reinterpret_cast<const uint8_t*>(damaged.data()), damaged.size())
+          .status()
+          .code(),
+      Errc::kCorruption);
   ASSERT_TRUE(
       follower->AppendAsFollower(reinterpret_cast<const uint8_t*>(last.data()), last.size()).ok());
   EXPECT_EQ(follower->ReadToString(Offset(0), 1 << 20, follower->log_end_offset(), true).value(),

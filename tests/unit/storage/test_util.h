@@ -28,13 +28,13 @@ inline std::string MakeBatch(int records, size_t value_size, int64_t timestamp,
   std::string body;
   for (int i = 0; i < records; ++i) {
     std::string rec;
-    rec.push_back(0);                       // attributes
-    PutVarint(&rec, 0);                     // timestamp delta
-    PutVarint(&rec, i);                     // offset delta
-    PutVarint(&rec, -1);                    // null key
+    rec.push_back(0);     // attributes
+    PutVarint(&rec, 0);   // timestamp delta
+    PutVarint(&rec, i);   // offset delta
+    PutVarint(&rec, -1);  // null key
     PutVarint(&rec, static_cast<int64_t>(value_size));
     rec.append(value_size, fill);
-    PutVarint(&rec, 0);                     // headers
+    PutVarint(&rec, 0);  // headers
     PutVarint(&body, static_cast<int64_t>(rec.size()));
     body += rec;
   }
