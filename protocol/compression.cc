@@ -41,9 +41,9 @@ Result<std::string> GunzipImpl(const uint8_t* data, size_t n, size_t max_out) {
   // 15 + 32: zlib auto-detects the gzip (RFC 1952) wrapper; also tolerates a zlib wrapper.
   if (inflateInit2(&zs, 15 + 32) != Z_OK) return Corrupt(Compression::kGzip, "inflateInit2");
   std::unique_ptr<z_stream, int (*)(z_stream*)> guard(&zs, inflateEnd);
+  if (n > UINT32_MAX) return Corrupt(Compression::kGzip, "input too large");
   zs.next_in = const_cast<Bytef*>(data);
   zs.avail_in = static_cast<uInt>(n);
-  if (n > UINT32_MAX) return Corrupt(Compression::kGzip, "input too large");
   std::string out;
   std::array<char, kChunk> buf;
   for (;;) {

@@ -44,8 +44,9 @@ TEST_P(CodecTest, OutputCapIsEnforced) {
   EXPECT_TRUE(exact.ok());
 }
 
-TEST_P(CodecTest, TruncatedAndGarbageInputFailCleanly) {
-  if (GetParam() == Compression::kNone) GTEST_SKIP();
+class RealCodecTest : public ::testing::TestWithParam<Compression> {};
+
+TEST_P(RealCodecTest, TruncatedAndGarbageInputFailCleanly) {
   std::string in = Sample(5000);
   auto c = Compress(GetParam(), in);
   ASSERT_TRUE(c.ok());
@@ -73,6 +74,13 @@ TEST_P(CodecTest, TruncatedAndGarbageInputFailCleanly) {
 
 INSTANTIATE_TEST_SUITE_P(AllCodecs, CodecTest,
                          ::testing::Values(Compression::kNone, Compression::kGzip,
+                                           Compression::kSnappy, Compression::kLz4,
+                                           Compression::kZstd),
+                         [](const auto& param_info) {
+                           return std::string(CompressionName(param_info.param));
+                         });
+INSTANTIATE_TEST_SUITE_P(Codecs, RealCodecTest,
+                         ::testing::Values(Compression::kGzip,
                                            Compression::kSnappy, Compression::kLz4,
                                            Compression::kZstd),
                          [](const auto& param_info) {

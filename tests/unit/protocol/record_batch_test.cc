@@ -364,6 +364,20 @@ TEST(RecordBatchView, NegativeCountAndUnknownCodecRejected) {
   EXPECT_EQ(RecordBatchView::Parse(codec).status().code(), Errc::kCorruption);
 }
 
+TEST(RecordBatchView, DecompressionIsCappedPerBatch) {
+  RecordBatchBuilder b(Compression::kZstd);
+  b.Add(1, "k", std::string(100000, 'x'));
+  std::string bytes = b.Build();
+  ASSERT_LT(bytes.size(), 1000u);
+  auto batch = RecordBatchView::Parse(bytes);
+  ASSERT_TRUE(batch.ok());
+  int n = 0;
+  EXPECT_EQ(ForEachRecord(*batch, [&](const Record&) { ++n; }, 50000).code(), Errc::kTooLarge);
+  EXPECT_EQ(n, 0);
+  EXPECT_TRUE(ForEachRecord(*batch, [&](const Record&) { ++n; }).ok());
+  EXPECT_EQ(n, 1);
+}
+
 TEST(ValidateProducerBatch, RejectsKafkaInvalidRecordCases) {
   auto check = [](const std::string& b, Errc want) {
     auto batch = RecordBatchView::Parse(b);
