@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "protocol/record_batch.h"
 #include "storage/batch_header.h"
 #include "storage/file_util.h"
 
@@ -326,9 +327,24 @@ Result<Offset> Log::OffsetForTimestamp(int64_t ts) const {
   for (const auto& [base, seg] : segments_) {
     if (seg->max_timestamp() < ts) continue;
     SLUICE_ASSIGN_OR_RETURN(std::optional<int64_t> off, seg->FindOffsetForTimestamp(ts));
-    if (off.has_value()) return std::max(log_start_offset_, Offset(*off));
+    if (off.has_value()) return std::max(log_start_offset_, RefineToRecord(Offset(*off), ts));
   }
   return log_end_offset();
+}
+
+Offset Log::RefineToRecord(Offset batch_base, int64_t ts) const {
+  // Kafka answers with the first *record* at or after ts; records inside a batch need not be
+  // in timestamp order, and compressed batches must be inflated to see them.
+  Result<std::string> bytes = ReadToString(batch_base, 1, log_end_offset(), true);
+  if (!bytes.ok()) return batch_base;
+  Result<protocol::RecordBatchView> view = protocol::RecordBatchView::Parse(bytes.value());
+  if (!view.ok()) return batch_base;
+  std::optional<int64_t> found;
+  Status s = protocol::ForEachRecord(view.value(), [&](const protocol::Record& r) {
+    if (!found.has_value() && r.timestamp >= ts) found = r.offset;
+  });
+  if (!s.ok() || !found.has_value()) return batch_base;
+  return Offset(*found);
 }
 
 Offset Log::SetHighWatermark(Offset hw) {

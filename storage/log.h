@@ -83,7 +83,8 @@ class Log {
   Result<std::string> ReadToString(Offset start, int32_t max_bytes, Offset max_offset_exclusive,
                                    bool min_one_batch) const;
 
-  // ListOffsets by time: base offset of the first batch whose max timestamp >= ts, or LEO.
+  // ListOffsets by time: offset of the first record with timestamp >= ts (located through the
+  // time index, then the batch's records), or LEO when there is none.
   Result<Offset> OffsetForTimestamp(int64_t ts) const;
 
   Offset log_start_offset() const { return log_start_offset_; }
@@ -144,6 +145,8 @@ class Log {
   // Appends [data, data+n) of validated consecutive batches, rolling as needed.
   Status AppendValidated(const uint8_t* data, size_t n, int64_t now_ms);
   Status DeleteSegment(int64_t base);
+  // First record of the batch at `batch_base` with timestamp >= ts (batch_base if unreadable).
+  Offset RefineToRecord(Offset batch_base, int64_t ts) const;
   // Deletes leading segments below the log start offset and, with apply_retention, those past
   // retention.ms / retention.bytes; never the active one nor any not wholly below HW.
   Result<int> DeleteOldSegments(int64_t now_ms, bool apply_retention);

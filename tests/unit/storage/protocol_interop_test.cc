@@ -48,5 +48,28 @@ TEST(ProtocolInterop, BuilderBatchesRoundTripWithAssignedOffsetsAndValidCrc) {
   EXPECT_EQ(i, appended.size());
 }
 
+TEST(ProtocolInterop, OffsetForTimestampFindsTheRecordInsideABatch) {
+  testing::TempDir dir;
+  auto log = std::move(Log::Open(dir.path() + "/p-0", LogConfig{}, Offset(0))).value();
+  int64_t shift = 0;
+  for (auto compression : {protocol::Compression::kNone, protocol::Compression::kZstd}) {
+    protocol::RecordBatchBuilder builder(compression);
+    for (int64_t ts : {100, 300, 200, 400}) builder.Add(shift + ts, std::nullopt, "v");
+    shift += 1000;
+    std::string b = builder.Build();
+    ASSERT_TRUE(
+        log->AppendAsLeader(reinterpret_cast<uint8_t*>(b.data()), b.size(), LeaderEpoch(0), 0)
+            .ok());
+  }
+  EXPECT_EQ(log->OffsetForTimestamp(50).value(), Offset(0));
+  EXPECT_EQ(log->OffsetForTimestamp(150).value(), Offset(1));
+  EXPECT_EQ(log->OffsetForTimestamp(300).value(), Offset(1));
+  EXPECT_EQ(log->OffsetForTimestamp(301).value(), Offset(3));
+  EXPECT_EQ(log->OffsetForTimestamp(401).value(), Offset(4));
+  EXPECT_EQ(log->OffsetForTimestamp(1150).value(), Offset(5));  // inside the zstd batch
+  EXPECT_EQ(log->OffsetForTimestamp(1301).value(), Offset(7));
+  EXPECT_EQ(log->OffsetForTimestamp(1401).value(), Offset(8));
+}
+
 }  // namespace
 }  // namespace sluice::storage
