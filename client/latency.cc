@@ -39,7 +39,8 @@ double LatencyRecorder::PercentileMs(double p) {
     std::sort(all_.begin(), all_.end());
     sorted_ = true;
   }
-  double rank = std::ceil(p / 100.0 * static_cast<double>(all_.size()));
+  // The epsilon keeps 99.9% of 1000 at rank 999 despite binary floating point.
+  double rank = std::ceil(p / 100.0 * static_cast<double>(all_.size()) - 1e-9);
   size_t index = rank < 1 ? 0 : static_cast<size_t>(rank) - 1;
   index = std::min(index, all_.size() - 1);
   return static_cast<double>(all_[index]) / 1000.0;
