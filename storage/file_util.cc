@@ -110,6 +110,16 @@ Result<std::vector<std::string>> ListDir(const std::string& dir) {
   return names;
 }
 
+Status UnlinkAll(const std::vector<std::string>& paths) {
+  Status first;
+  for (const std::string& path : paths) {
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT && first.ok()) {
+      first = ErrnoStatus("unlink", path);
+    }
+  }
+  return first;
+}
+
 Status MakeDirs(const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);

@@ -38,6 +38,8 @@ Status PwriteAll(int fd, const void* data, size_t n, int64_t pos, const std::str
 Status PreadAll(int fd, void* data, size_t n, int64_t pos, const std::string& path);
 // Names of the entries of `dir` (without "." and "..").
 Result<std::vector<std::string>> ListDir(const std::string& dir);
+// Unlinks every path (missing ones are fine); the first other error is returned. Any thread.
+Status UnlinkAll(const std::vector<std::string>& paths);
 // mkdir -p.
 Status MakeDirs(const std::string& dir);
 // rm -rf (no error if missing).

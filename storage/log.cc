@@ -396,7 +396,7 @@ Status Log::Flush() {
 
 Status Log::DeleteSegment(int64_t base) {
   auto it = segments_.find(base);
-  SLUICE_RETURN_IF_ERROR(it->second->DeleteFiles());
+  SLUICE_RETURN_IF_ERROR(it->second->RenameForDeletion(&files_to_delete_));
   segments_.erase(it);  // a FileRegion in flight keeps the fd
   dir_dirty_ = true;
   return Status::Ok();
@@ -490,8 +490,15 @@ Result<int> Log::DeleteOldSegments(int64_t now_ms, bool apply_retention) {
   return deleted;
 }
 
+std::vector<std::string> Log::TakeFilesToDelete() {
+  std::vector<std::string> out;
+  out.swap(files_to_delete_);
+  return out;
+}
+
 Status Log::Close() {
   if (closed_) return Status::Ok();
+  SLUICE_RETURN_IF_ERROR(UnlinkAll(TakeFilesToDelete()));
   SLUICE_RETURN_IF_ERROR(Flush());
   for (auto& [base, seg] : segments_) SLUICE_RETURN_IF_ERROR(seg->PersistIndexes());
   closed_ = true;

@@ -18,6 +18,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "common/ids.h"
 #include "common/status.h"
@@ -131,6 +132,10 @@ class Log {
   // segments were deleted.
   Result<int> DeleteRetainedSegments(int64_t now_ms);
 
+  // Files of segments deleted by retention or truncation, renamed to "*.deleted": unlink them
+  // (UnlinkAll) on a helper thread. Close() unlinks what was not taken; Open() removes leftovers.
+  std::vector<std::string> TakeFilesToDelete();
+
   // Flushes and persists indexes. The object must not be used afterwards except for destruction.
   Status Close();
   // Closes and removes the directory with everything in it.
@@ -161,7 +166,8 @@ class Log {
   Offset high_watermark_{0};
   Offset recovery_point_{0};
   bool closed_ = false;
-  bool dir_dirty_ = false;   // segment files created/removed since the last directory fsync
+  bool dir_dirty_ = false;  // segment files created/removed since the last directory fsync
+  std::vector<std::string> files_to_delete_;  // renamed "*.deleted", not yet unlinked
   uint64_t generation_ = 0;  // bumped by every truncation (invalidates FlushJobs in flight)
 };
 

@@ -209,6 +209,15 @@ Result<int> LogManager::RunRetention(int64_t now_ms) {
   return total;
 }
 
+std::vector<std::string> LogManager::TakeFilesToDelete() {
+  std::vector<std::string> out;
+  for (auto& [tp, entry] : logs_) {
+    std::vector<std::string> files = entry.log->TakeFilesToDelete();
+    out.insert(out.end(), files.begin(), files.end());
+  }
+  return out;
+}
+
 Status LogManager::Close() {
   if (!open_) return Status::Ok();
   SLUICE_RETURN_IF_ERROR(CheckpointAll());

@@ -62,6 +62,8 @@ class LogManager {
   void CompleteCheckpoint(const CheckpointJob& job);
   // Retention on every log; returns the number of segments deleted.
   Result<int> RunRetention(int64_t now_ms);
+  // Files of deleted segments from every log (see Log::TakeFilesToDelete), for a helper thread.
+  std::vector<std::string> TakeFilesToDelete();
   // Clean shutdown: flush and close every log, write checkpoints and the markers.
   Status Close();
 

@@ -383,10 +383,16 @@ Status FlushJob::Run() const {
   return Status::Ok();
 }
 
-Status Segment::DeleteFiles() {
-  if (::unlink(log_path_.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("unlink", log_path_);
-  SLUICE_RETURN_IF_ERROR(offset_index_.RemoveFile());
-  return time_index_.RemoveFile();
+Status Segment::RenameForDeletion(std::vector<std::string>* to_unlink) {
+  for (const std::string& path : {log_path_, offset_index_.path(), time_index_.path()}) {
+    std::string doomed = path + ".deleted";
+    if (::rename(path.c_str(), doomed.c_str()) != 0) {
+      if (errno == ENOENT) continue;  // an index never written
+      return ErrnoStatus("rename", path);
+    }
+    to_unlink->push_back(std::move(doomed));
+  }
+  return Status::Ok();
 }
 
 }  // namespace sluice::storage

@@ -97,8 +97,10 @@ class Segment {
   Status PrepareFlush(FlushJob* job);
   // Writes in-memory index entries to their files without syncing (on roll).
   Status PersistIndexes();
-  // Unlinks the three files; readers holding a region keep the fd.
-  Status DeleteFiles();
+  // Renames the three files to "<name>.deleted" and appends the new paths to `to_unlink` (the
+  // unlink itself, slow for big files, can then run on a helper thread). Readers holding a
+  // region keep the fd.
+  Status RenameForDeletion(std::vector<std::string>* to_unlink);
 
  private:
   Segment(std::string dir, int64_t base_offset, const LogConfig& config,

@@ -4,9 +4,11 @@
 #include <unistd.h>
 
 #include <climits>
+#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "storage/file_util.h"
 #include "tests/unit/storage/test_util.h"
 
 namespace sluice::storage {
@@ -290,6 +292,20 @@ TEST_F(LogTest, RetentionByTimeDeletesWholeOldSegmentsBelowHighWatermark) {
   n = log->DeleteRetainedSegments(1000000);
   EXPECT_EQ(log->segment_count(), 1u);
   EXPECT_EQ(log->log_end_offset(), Offset(500));
+  // The files were renamed "*.deleted" and wait for a helper thread to unlink them.
+  std::vector<std::string> doomed = log->TakeFilesToDelete();
+  EXPECT_GE(doomed.size(), 2 * (segments - 1));
+  for (const std::string& path : doomed) {
+    EXPECT_EQ(path.substr(path.size() - 8), ".deleted");
+    EXPECT_EQ(::access(path.c_str(), F_OK), 0) << path;
+  }
+  ASSERT_TRUE(UnlinkAll(doomed).ok());
+  size_t files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir_.path() + "/t-0")) {
+    files += e.path().extension() == ".log" || e.path().extension() == ".deleted";
+  }
+  EXPECT_EQ(files, 1u);
+  EXPECT_TRUE(log->TakeFilesToDelete().empty());
 }
 
 TEST_F(LogTest, RetentionByBytesKeepsAtLeastRetentionBytes) {
