@@ -16,7 +16,7 @@
 #include "common/clock.h"
 #include "protocol/errors_map.h"
 #include "protocol/generated/messages.h"
-#include "storage/batch_header.h"
+#include "protocol/record_batch.h"
 
 namespace sluice::broker {
 
@@ -26,34 +26,30 @@ using protocol::ProduceResponse;
 
 namespace {
 
-constexpr size_t kMagicOffset = 16;
-constexpr int kCompressionZstd = 4;
-
-// Checks every batch in [data, data+size). Returns kNone when all are valid.
+// Checks every batch in [data, data+size) as Kafka does for a producer (README §2). kNone when
+// all are valid.
 ErrorCode ValidateBatches(const uint8_t* data, size_t size, int16_t version,
                           int32_t max_message_bytes) {
   if (size == 0) return ErrorCode::kCorruptMessage;
   size_t pos = 0;
   while (pos < size) {
-    size_t left = size - pos;
-    if (left > kMagicOffset && data[pos + kMagicOffset] != 2) {
-      return ErrorCode::kUnsupportedForMessageFormat;
+    auto batch = protocol::RecordBatchView::Parse(data + pos, size - pos);
+    if (!batch.ok()) {
+      return batch.status().code() == Errc::kUnsupported ? ErrorCode::kUnsupportedForMessageFormat
+                                                         : ErrorCode::kCorruptMessage;
     }
-    auto header = storage::ParseBatchHeader(data + pos, left);
-    if (!header.ok()) return ErrorCode::kCorruptMessage;
-    int64_t batch_size = header->size_bytes();
-    if (batch_size > static_cast<int64_t>(left)) return ErrorCode::kCorruptMessage;
-    if (batch_size > max_message_bytes) return ErrorCode::kMessageTooLarge;
-    if (!storage::BatchCrcMatches(data + pos, static_cast<size_t>(batch_size))) {
-      return ErrorCode::kCorruptMessage;
+    if (batch->size_bytes() > static_cast<size_t>(max_message_bytes)) {
+      return ErrorCode::kMessageTooLarge;
     }
-    if ((header->attributes & 0x7) == kCompressionZstd && version < 7) {
+    if (batch->compression() == protocol::Compression::kZstd && version < 7) {
       return ErrorCode::kUnsupportedCompressionType;
     }
-    if (header->record_count <= 0 || header->last_offset_delta < 0) {
-      return ErrorCode::kCorruptMessage;
+    Status valid = protocol::ValidateProducerBatch(*batch);
+    if (!valid.ok()) {
+      return valid.code() == Errc::kCorruption ? ErrorCode::kCorruptMessage
+                                               : ErrorCode::kInvalidRecord;
     }
-    pos += static_cast<size_t>(batch_size);
+    pos += batch->size_bytes();
   }
   return ErrorCode::kNone;
 }

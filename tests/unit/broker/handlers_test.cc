@@ -5,6 +5,7 @@
 #include "handler_harness.h"
 #include "protocol/error_codes.h"
 #include "protocol/generated/messages.h"
+#include "protocol/record_batch.h"
 
 namespace sluice::broker {
 namespace {
@@ -108,6 +109,10 @@ TEST(ProduceHandler, ValidationLadder) {
   magic1[16] = 1;
   EXPECT_EQ(ProduceError(h, OneBatch("t", 0, &magic1)),
             C(ErrorCode::kUnsupportedForMessageFormat));
+  std::string wrong_count = good;
+  wrong_count[60] = 9;  // records count 9 != lastOffsetDelta + 1, CRC recomputed
+  protocol::RecomputeCrc(reinterpret_cast<uint8_t*>(wrong_count.data()));
+  EXPECT_EQ(ProduceError(h, OneBatch("t", 0, &wrong_count)), C(ErrorCode::kInvalidRecord));
   std::string ok = good;
   EXPECT_EQ(ProduceError(h, OneBatch("t", 0, &ok, /*acks=*/5)), C(ErrorCode::kInvalidRequiredAcks));
   EXPECT_EQ(h.replicas().Find("t", 0)->log()->log_end_offset().value(), 0)
