@@ -133,12 +133,6 @@ Status Log::LoadSegments(Offset recovery_point) {
   return Status::Ok();
 }
 
-Segment* Log::SegmentFor(int64_t offset) const {
-  auto it = segments_.upper_bound(offset);
-  if (it == segments_.begin()) return nullptr;
-  return std::prev(it)->second.get();
-}
-
 Status Log::Roll(int64_t new_base) {
   Segment* old = active();
   SLUICE_RETURN_IF_ERROR(old->PersistIndexes());

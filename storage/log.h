@@ -144,8 +144,6 @@ class Log {
  private:
   Log(std::string dir, LogConfig config, LeaderEpochCache epochs);
   Segment* active() const { return segments_.rbegin()->second.get(); }
-  // Segment holding `offset`: the last one with base <= offset.
-  Segment* SegmentFor(int64_t offset) const;
   Status Roll(int64_t new_base);
   // Appends [data, data+n) of validated consecutive batches, rolling as needed.
   Status AppendValidated(const uint8_t* data, size_t n, int64_t now_ms);
