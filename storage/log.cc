@@ -175,6 +175,7 @@ Status Log::AppendValidated(const uint8_t* data, size_t n, int64_t now_ms) {
   if (run_len > 0) {
     SLUICE_RETURN_IF_ERROR(active()->Append(run, static_cast<size_t>(run_len), now_ms));
   }
+  unflushed_ = true;
   return Status::Ok();
 }
 
@@ -360,8 +361,13 @@ void Log::SetConfig(const LogConfig& config) {
 
 Result<FlushJob> Log::PrepareFlush() {
   FlushJob job;
-  job.up_to = log_end_offset();
   job.generation = generation_;
+  if (!unflushed_ && !dir_dirty_) {
+    job.up_to = recovery_point_;  // nothing new: an idle partition costs no syscall
+    return job;
+  }
+  unflushed_ = false;
+  job.up_to = log_end_offset();
   auto it = segments_.upper_bound(recovery_point_.value());
   if (it != segments_.begin()) --it;
   for (; it != segments_.end(); ++it) SLUICE_RETURN_IF_ERROR(it->second->PrepareFlush(&job));
@@ -398,6 +404,7 @@ Status Log::DeleteSegment(int64_t base) {
 
 void Log::ClampOffsetsAfterTruncation() {
   ++generation_;
+  unflushed_ = true;
   Offset leo = log_end_offset();
   log_start_offset_ = std::min(log_start_offset_, leo);
   high_watermark_ = std::min(high_watermark_, leo);
@@ -426,6 +433,7 @@ Status Log::TruncateFullyAndStartAt(Offset offset) {
   log_start_offset_ = high_watermark_ = recovery_point_ = offset;
   ++generation_;
   dir_dirty_ = true;
+  unflushed_ = true;
   SLUICE_RETURN_IF_ERROR(epochs_.Clear());
   LOG(INFO) << "log_truncated_fully dir=" << dir_ << " start_offset=" << offset;
   return Status::Ok();

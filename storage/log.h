@@ -166,6 +166,7 @@ class Log {
   bool closed_ = false;
   bool dir_dirty_ = false;  // segment files created/removed since the last directory fsync
   std::vector<std::string> files_to_delete_;  // renamed "*.deleted", not yet unlinked
+  bool unflushed_ = true;                     // appended or truncated since the last PrepareFlush()
   uint64_t generation_ = 0;  // bumped by every truncation (invalidates FlushJobs in flight)
 };
 

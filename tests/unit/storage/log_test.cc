@@ -513,6 +513,24 @@ TEST_F(LogTest, FlushAdvancesRecoveryPoint) {
   EXPECT_EQ(log->recovery_point(), Offset(150));
   Append(log.get(), 1);
   EXPECT_EQ(log->recovery_point(), Offset(150));
+  ASSERT_TRUE(log->Flush().ok());
+  EXPECT_EQ(log->recovery_point(), Offset(155));
+  // Idle: nothing to sync.
+  Result<FlushJob> idle = log->PrepareFlush();
+  ASSERT_TRUE(idle.ok());
+  EXPECT_TRUE(idle->files.empty());
+  EXPECT_EQ(idle->up_to, Offset(155));
+}
+
+TEST_F(LogTest, FailedFlushJobNeverAdvancesRecoveryPoint) {
+  auto log = OpenLog();
+  Append(log.get(), 3);
+  Result<FlushJob> lost = log->PrepareFlush();  // say its Run() failed: never completed
+  ASSERT_TRUE(lost.ok());
+  Result<FlushJob> next = log->PrepareFlush();
+  ASSERT_TRUE(next.ok());
+  log->CompleteFlush(next.value());
+  EXPECT_EQ(log->recovery_point(), Offset(0));
 }
 
 TEST_F(LogTest, DeleteRemovesTheDirectory) {
