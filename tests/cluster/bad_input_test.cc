@@ -56,10 +56,10 @@ class BadInput : public ::testing::Test {
     ASSERT_TRUE(cluster_->broker().Alive()) << "broker died in an earlier test";
     steady_topic_ = std::string("steady-") +
                     ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    ASSERT_TRUE(CreateTopic(bootstrap(), steady_topic_, 2, 1, seconds(30)).ok());
+    CLUSTER_ASSERT_OK(CreateTopic(bootstrap(), steady_topic_, 2, 1, seconds(30)));
     steady_ = std::make_unique<SteadyProducer>(bootstrap(), steady_topic_,
                                                ClientConfig{{"batch.size", "16384"}});
-    ASSERT_TRUE(steady_->Start().ok());
+    CLUSTER_ASSERT_OK(steady_->Start());
     ASSERT_TRUE(WaitFor([&] { return steady_->sent() >= 300; }, seconds(20)));
   }
 
@@ -220,7 +220,7 @@ TEST_F(BadInput, ApiVersionsV9AnswersUnsupportedVersionWithV0Body) {
 
 TEST_F(BadInput, ProduceWithWrongCrcIsCorruptMessage) {
   ASSERT_EQ(Crc32c("123456789"), 0xE3069283u) << "test's own CRC-32C";
-  ASSERT_TRUE(CreateTopic(bootstrap(), "crc-check", 1, 1, seconds(30)).ok());
+  CLUSTER_ASSERT_OK(CreateTopic(bootstrap(), "crc-check", 1, 1, seconds(30)));
   ProducePartitionResult good = RawProduce("crc-check", BuildRecordBatch({"first"}, 1700000000000), 21);
   EXPECT_EQ(good.error_code, 0) << "a correct hand-built batch must be accepted";
   EXPECT_EQ(good.base_offset, 0);
@@ -251,7 +251,7 @@ TEST_F(BadInput, ProduceToUnknownTopicWithoutAutoCreateIsUnknownTopic) {
 }
 
 TEST_F(BadInput, RecordOverMessageMaxBytesIsMessageTooLarge) {
-  ASSERT_TRUE(CreateTopic(bootstrap(), "too-large", 1, 1, seconds(30)).ok());
+  CLUSTER_ASSERT_OK(CreateTopic(bootstrap(), "too-large", 1, 1, seconds(30)));
   std::string big(kMessageMaxBytes + 4096, 'z');
   ProducePartitionResult r = RawProduce("too-large", BuildRecordBatch({big}, 1700000000000), 41);
   EXPECT_EQ(r.error_code, kMessageTooLarge);

@@ -9,6 +9,13 @@
 #include "tests/support/kafka_client.h"
 #include "tests/support/zk_ensemble.h"
 
+// ASSERT that a Status-returning expression is OK, printing the Status otherwise.
+#define CLUSTER_ASSERT_OK(expr)                       \
+  do {                                                \
+    ::sluice::Status cluster_status_ = (expr);        \
+    ASSERT_TRUE(cluster_status_.ok()) << cluster_status_; \
+  } while (0)
+
 #ifndef SLUICED_PATH
 #define SLUICED_PATH ""
 #endif

@@ -38,7 +38,7 @@ TEST(CrashRecovery, AckedRecordsSurviveKill9AndRestart) {
   ASSERT_TRUE(cluster.ok()) << cluster.status();
   BrokerProcess& broker = cluster.broker();
   const std::string topic = "crash";
-  ASSERT_TRUE(CreateTopic(cluster.bootstrap(), topic, 3, 1, seconds(30)).ok());
+  CLUSTER_ASSERT_OK(CreateTopic(cluster.bootstrap(), topic, 3, 1, seconds(30)));
 
   Result<std::unique_ptr<Producer>> created = Producer::Create(
       cluster.bootstrap(), {{"acks", "all"},
@@ -149,7 +149,7 @@ TEST(CrashRecovery, AckedRecordsSurviveKill9AndRestart) {
     EXPECT_TRUE(part[r.offset - first].SameContent(r)) << Describe(r);
   }
   // And a brand-new topic works end to end.
-  ASSERT_TRUE(CreateTopic(cluster.bootstrap(), "after-crash", 1, 1, seconds(30)).ok());
+  CLUSTER_ASSERT_OK(CreateTopic(cluster.bootstrap(), "after-crash", 1, 1, seconds(30)));
   std::vector<Record> small(fresh.begin(), fresh.begin() + 10);
   for (Record& r : small) r.partition = 0;
   Result<ProduceReport> p2 =

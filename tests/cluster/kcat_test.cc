@@ -49,7 +49,7 @@ class Kcat : public ::testing::Test {
 SingleBrokerCluster* Kcat::cluster_ = nullptr;
 
 TEST_F(Kcat, ListShowsBrokerAndTopics) {
-  ASSERT_TRUE(CreateTopic(cluster_->bootstrap(), "kcat-listed", 3, 1, seconds(30)).ok());
+  CLUSTER_ASSERT_OK(CreateTopic(cluster_->bootstrap(), "kcat-listed", 3, 1, seconds(30)));
   CommandOutput out = RunKcat("-L");
   ASSERT_EQ(out.exit_code, 0) << out.output;
   EXPECT_NE(out.output.find("1 brokers:"), std::string::npos) << out.output;
@@ -64,7 +64,7 @@ TEST_F(Kcat, ListShowsBrokerAndTopics) {
 
 TEST_F(Kcat, ProduceThenConsumeToEndRoundTrips) {
   const std::string topic = "kcat-roundtrip";
-  ASSERT_TRUE(CreateTopic(cluster_->bootstrap(), topic, 1, 1, seconds(30)).ok());
+  CLUSTER_ASSERT_OK(CreateTopic(cluster_->bootstrap(), topic, 1, 1, seconds(30)));
   TempDir dir("sluice-kcat");
   std::string input_path = dir.path() + "/input.txt";
   std::string expected;

@@ -57,7 +57,7 @@ TEST_P(ProduceConsume, EveryAckedRecordReadsBackIdenticalInOrder) {
   const std::string codec = GetParam();
   const std::string topic = "codec-" + codec;
   const std::string bootstrap = cluster_->bootstrap();
-  ASSERT_TRUE(CreateTopic(bootstrap, topic, kPartitions, 1, seconds(30)).ok());
+  CLUSTER_ASSERT_OK(CreateTopic(bootstrap, topic, kPartitions, 1, seconds(30)));
 
   std::vector<Record> records = MakeRecords(codec);
   Result<ProduceReport> report = ProduceAll(

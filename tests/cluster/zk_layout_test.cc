@@ -44,7 +44,7 @@ TEST(ZkLayout, ZkCliShowsKafkaJsonForBrokerTopicAndPartitionState) {
   ASSERT_TRUE(cluster.ok()) << cluster.status();
   const std::string connect = cluster.zk().connect_string();
   const int port = cluster.broker().port();
-  ASSERT_TRUE(CreateTopic(cluster.bootstrap(), "zk-visible", 2, 1, seconds(30)).ok());
+  CLUSTER_ASSERT_OK(CreateTopic(cluster.bootstrap(), "zk-visible", 2, 1, seconds(30)));
 
   Result<json> broker = ZkGet(connect, "/brokers/ids/1");
   ASSERT_TRUE(broker.ok()) << broker.status();

@@ -70,7 +70,7 @@ TEST(ZooKeeperDown, BrokerWaitsLogsAndRegistersWhenZooKeeperArrives) {
   Status ready = broker.WaitReady(seconds(60));
   ASSERT_TRUE(ready.ok()) << ready;
 
-  ASSERT_TRUE(CreateTopic(broker.bootstrap(), "after-zk", 1, 1, seconds(30)).ok());
+  CLUSTER_ASSERT_OK(CreateTopic(broker.bootstrap(), "after-zk", 1, 1, seconds(30)));
   std::vector<Record> records;
   for (int i = 0; i < 20; ++i) {
     Record r;
