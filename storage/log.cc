@@ -56,10 +56,18 @@ Log::~Log() = default;  // without Close() this is a crash: nothing is flushed
 Result<std::unique_ptr<Log>> Log::Open(std::string dir, LogConfig config, Offset recovery_point,
                                        Offset log_start_offset) {
   SLUICE_RETURN_IF_ERROR(MakeDirs(dir));
-  SLUICE_ASSIGN_OR_RETURN(LeaderEpochCache epochs, LeaderEpochCache::Load(dir));
-  std::unique_ptr<Log> log(new Log(std::move(dir), config, std::move(epochs)));
+  Result<LeaderEpochCache> epochs = LeaderEpochCache::Load(dir);
+  bool rebuild_epochs = false;
+  if (!epochs.ok()) {
+    if (epochs.status().code() != Errc::kCorruption) return epochs.status();
+    LOG(WARNING) << "epoch_cache_rebuild dir=" << dir << " reason=\"" << epochs.status() << "\"";
+    epochs = LeaderEpochCache(dir);
+    rebuild_epochs = true;
+  }
+  std::unique_ptr<Log> log(new Log(std::move(dir), config, std::move(epochs).value()));
   log->log_start_offset_ = log_start_offset;
   SLUICE_RETURN_IF_ERROR(log->LoadSegments(recovery_point));
+  if (rebuild_epochs) SLUICE_RETURN_IF_ERROR(log->RebuildEpochCache());
   Offset leo = log->log_end_offset();
   log->log_start_offset_ =
       std::min(leo, std::max(log_start_offset, Offset(log->segments_.begin()->first)));
@@ -71,6 +79,19 @@ Result<std::unique_ptr<Log>> Log::Open(std::string dir, LogConfig config, Offset
             << " log_start_offset=" << log->log_start_offset_ << " log_end_offset=" << leo
             << " recovery_point=" << log->recovery_point_;
   return log;
+}
+
+Status Log::RebuildEpochCache() {
+  SLUICE_RETURN_IF_ERROR(epochs_.Clear());
+  Status assign;
+  for (const auto& [base, seg] : segments_) {
+    SLUICE_RETURN_IF_ERROR(seg->VisitBatches([&](int64_t offset, int32_t epoch) {
+      if (assign.ok() && epoch >= 0 && LeaderEpoch(epoch) > epochs_.latest_epoch()) {
+        assign = epochs_.Assign(LeaderEpoch(epoch), Offset(offset));
+      }
+    }));
+  }
+  return assign;
 }
 
 Status Log::LoadSegments(Offset recovery_point) {

@@ -154,6 +154,8 @@ class Log {
   // retention.ms / retention.bytes; never the active one nor any not wholly below HW.
   Result<int> DeleteOldSegments(int64_t now_ms, bool apply_retention);
   Status LoadSegments(Offset recovery_point);
+  // Recreates the epoch cache from the batches' partitionLeaderEpoch (damaged checkpoint file).
+  Status RebuildEpochCache();
   void ClampOffsetsAfterTruncation();
 
   std::string dir_;

@@ -327,6 +327,17 @@ Result<std::optional<int64_t>> Segment::FindOffsetForTimestamp(int64_t ts) const
   return std::optional<int64_t>();
 }
 
+Status Segment::VisitBatches(const std::function<void(int64_t, int32_t)>& fn) const {
+  ChunkReader reader(file_->fd(), log_path_, size_);
+  for (int64_t pos = 0; pos < size_;) {
+    SLUICE_ASSIGN_OR_RETURN(const uint8_t* p, reader.Get(pos, kBatchHeaderSize));
+    if (p == nullptr) return Status::Corruption("torn batch header in " + log_path_);
+    fn(LoadBe64(p), LoadBe32(p + 12));
+    pos += kBatchLengthPrefix + LoadBe32(p + 8);
+  }
+  return Status::Ok();
+}
+
 protocol::FileRegion Segment::Region(int64_t position, int64_t length) const {
   return protocol::FileRegion{file_->fd(), position, length, file_};
 }

@@ -6,6 +6,7 @@
 // in flight.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -85,6 +86,8 @@ class Segment {
   Result<BatchPosition> FindPosition(int64_t offset) const;
   // Base offset of the first batch with max timestamp >= ts, nullopt if none here.
   Result<std::optional<int64_t>> FindOffsetForTimestamp(int64_t ts) const;
+  // Calls fn(base offset, partition leader epoch) for every batch, in order.
+  Status VisitBatches(const std::function<void(int64_t, int32_t)>& fn) const;
   // Region [position, position+length) of this segment's file, keeping the fd open.
   protocol::FileRegion Region(int64_t position, int64_t length) const;
 
