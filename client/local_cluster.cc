@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -21,6 +22,11 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+
+// Set by SIGINT/SIGTERM while `cluster up` waits, so it stops what it started instead of
+// leaving half a cluster behind.
+volatile sig_atomic_t g_interrupted = 0;
+void OnInterrupt(int) { g_interrupted = 1; }
 
 constexpr char kZkMain[] = "org.apache.zookeeper.server.quorum.QuorumPeerMain";
 
@@ -142,6 +148,7 @@ Status WaitForZk(const ClusterLayout& layout, Clock::time_point deadline) {
       else not_ready = std::to_string(z.id);
     }
     if (ready == static_cast<int>(layout.zookeepers.size()) && leaders == 1) return Status::Ok();
+    if (g_interrupted) return Status::Unavailable("interrupted while ZooKeeper was starting");
     if (Clock::now() > deadline) {
       std::string who = not_ready.empty() ? "1" : not_ready;
       return Status::TimedOut("ZooKeeper ensemble did not elect a leader in time (server " + who +
@@ -157,6 +164,7 @@ Status WaitForBrokers(const ClusterLayout& layout, const std::vector<int>& ids,
                       Clock::time_point deadline) {
   std::string missing;
   while (true) {
+    if (g_interrupted) return Status::Unavailable("interrupted while brokers were starting");
     for (int id : ids) {
       if (!ProcessAlive(PidOf(layout.BrokerPidFile(id)), layout.BrokerConfig(id))) {
         std::string why = LastErrorLine(layout.BrokerLog(id));
@@ -425,6 +433,9 @@ Result<ClusterLayout> ClusterUp(const UpOptions& options, std::ostream& progress
     return s;
   };
   auto deadline = Clock::now() + options.timeout;
+  g_interrupted = 0;
+  std::signal(SIGINT, OnInterrupt);
+  std::signal(SIGTERM, OnInterrupt);
 
   progress << "sluice: starting " << nz << " ZooKeeper server(s) under " << layout.dir << "\n";
   for (const ZkServerSpec& z : layout.zookeepers) {
