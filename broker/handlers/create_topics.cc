@@ -179,13 +179,6 @@ void HandleCreateTopics(BrokerContext& ctx, Request& req, Responder responder) {
       fail(ErrorCode::kInvalidReplicationFactor, "replication factor must be larger than 0");
       continue;
     }
-    if (spec.assignment.empty() &&
-        static_cast<size_t>(spec.replication_factor) > ctx.metadata->brokers().size()) {
-      fail(ErrorCode::kInvalidReplicationFactor,
-           "replication factor: " + std::to_string(spec.replication_factor) +
-               " larger than available brokers: " + std::to_string(ctx.metadata->brokers().size()));
-      continue;
-    }
     std::string config_error;
     for (const auto& c : t.configs) {
       config_error = CheckTopicConfig(c.name, c.value);

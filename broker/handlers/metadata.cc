@@ -9,6 +9,7 @@
 #include "broker/admin_client.h"
 #include "broker/handlers/handlers.h"
 #include "broker/metadata_cache.h"
+#include "broker/wait_until.h"
 #include "protocol/error_codes.h"
 #include "protocol/generated/messages.h"
 
@@ -67,11 +68,36 @@ void AutoCreate(BrokerContext& ctx, const std::string& name) {
   });
 }
 
+// While the cluster is starting no controller is known yet (librdkafka's admin client would take
+// controller_id -1 as final and wait forever for a controller) and this broker may not be in the
+// live set yet (a CreateTopics would find no broker to place replicas on). Hold such requests
+// briefly until the controller's UpdateMetadata has told us both.
+constexpr int64_t kControllerWaitMs = 3000;
+
+void Answer(BrokerContext& ctx, const MetadataRequest& body, Responder& responder);
+
 }  // namespace
 
 void HandleMetadata(BrokerContext& ctx, Request& req, Responder responder) {
-  MetadataRequest body;
-  if (!DecodeBody(req, body, responder)) return;
+  auto body = std::make_shared<MetadataRequest>();
+  if (!DecodeBody(req, *body, responder)) return;
+  auto ready = [c = &ctx] {
+    return c->metadata->controller_id() >= 0 && c->metadata->IsBrokerAlive(c->broker_id);
+  };
+  if (ready() || ctx.admin == nullptr) {
+    Answer(ctx, *body, responder);
+    return;
+  }
+  auto r = std::make_shared<Responder>(std::move(responder));
+  BrokerContext* c = &ctx;
+  WaitUntil(
+      ctx.loop, ready, kControllerWaitMs,
+      [c, body, r](bool) { Answer(*c, *body, *r); }, /*interval_ms=*/20);
+}
+
+namespace {
+
+void Answer(BrokerContext& ctx, const MetadataRequest& body, Responder& responder) {
   const MetadataCache& cache = *ctx.metadata;
   MetadataResponse resp;
   for (const auto& [id, b] : cache.brokers()) {
@@ -112,4 +138,5 @@ void HandleMetadata(BrokerContext& ctx, Request& req, Responder responder) {
   Respond(responder, resp);
 }
 
+}  // namespace
 }  // namespace sluice::broker
