@@ -118,6 +118,7 @@ class Segment {
   void IndexBatch(int64_t base, int64_t position, int64_t size, int64_t max_ts);
   Status CutAt(int64_t pos);
   size_t LookupChunk() const;
+  bool TimeEntriesMatchOffsetEntries() const;
 
   std::string dir_;
   std::string log_path_;

