@@ -257,8 +257,9 @@ void Controller::OnDeleteTopics(Done done) {
         *next = [this, gen, names, next, done](size_t i) {
           if (!Current(gen)) return;
           if (i == names->size()) {
-            *next = nullptr;  // break the self-reference
-            return done();
+            Done finish = done;  // copy first: clearing *next destroys this lambda
+            *next = nullptr;     // break the self-reference
+            return finish();
           }
           DeleteTopic((*names)[i], [next, i] { (*next)(i + 1); });
         };

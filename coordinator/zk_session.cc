@@ -8,110 +8,11 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "common/clock.h"
 
 namespace sluice::coordinator {
-
-ZkErrc ClassifyZkRc(int rc) {
-  switch (rc) {
-    case ZOK: return ZkErrc::kOk;
-    case ZNONODE: return ZkErrc::kNoNode;
-    case ZNODEEXISTS: return ZkErrc::kNodeExists;
-    case ZBADVERSION: return ZkErrc::kBadVersion;
-    case ZNOTEMPTY: return ZkErrc::kNotEmpty;
-    case ZCONNECTIONLOSS:
-    case ZOPERATIONTIMEOUT:
-    case ZSESSIONMOVED:
-    case ZTHROTTLEDOP:
-      return ZkErrc::kConnectionLoss;
-    case ZSESSIONEXPIRED:
-    case ZINVALIDSTATE:  // the handle is in the expired (or auth-failed) state
-      return ZkErrc::kSessionExpired;
-    case ZCLOSING: return ZkErrc::kClosing;
-    default: return ZkErrc::kOther;
-  }
-}
-
-const char* ZkErrcName(ZkErrc e) {
-  switch (e) {
-    case ZkErrc::kOk: return "ok";
-    case ZkErrc::kNoNode: return "no_node";
-    case ZkErrc::kNodeExists: return "node_exists";
-    case ZkErrc::kBadVersion: return "bad_version";
-    case ZkErrc::kNotEmpty: return "not_empty";
-    case ZkErrc::kConnectionLoss: return "connection_loss";
-    case ZkErrc::kSessionExpired: return "session_expired";
-    case ZkErrc::kClosing: return "closing";
-    case ZkErrc::kOther: return "other";
-  }
-  return "unknown";
-}
-
-bool IsRetryable(ZkErrc e) {
-  return e == ZkErrc::kConnectionLoss || e == ZkErrc::kSessionExpired;
-}
-
-Status ZkStatus(ZkErrc e, const std::string& what) {
-  std::string m = what + ": zookeeper " + ZkErrcName(e);
-  switch (e) {
-    case ZkErrc::kOk: return Status::Ok();
-    case ZkErrc::kNoNode: return Status::NotFound(m);
-    case ZkErrc::kNodeExists: return Status::AlreadyExists(m);
-    case ZkErrc::kBadVersion: return Status::InvalidArgument(m);
-    case ZkErrc::kNotEmpty: return Status::InvalidArgument(m);
-    case ZkErrc::kConnectionLoss:
-    case ZkErrc::kSessionExpired:
-    case ZkErrc::kClosing:
-      return Status::Unavailable(m);
-    case ZkErrc::kOther: return Status::IoError(m);
-  }
-  return Status::IoError(m);
-}
-
-ZkOp ZkOp::Create(std::string path, std::string data, CreateMode mode) {
-  ZkOp op;
-  op.type = Type::kCreate;
-  op.path = std::move(path);
-  op.data = std::move(data);
-  op.mode = mode;
-  return op;
-}
-ZkOp ZkOp::Delete(std::string path, int32_t version) {
-  ZkOp op;
-  op.type = Type::kDelete;
-  op.path = std::move(path);
-  op.version = version;
-  return op;
-}
-ZkOp ZkOp::Set(std::string path, std::string data, int32_t version) {
-  ZkOp op;
-  op.type = Type::kSet;
-  op.path = std::move(path);
-  op.data = std::move(data);
-  op.version = version;
-  return op;
-}
-ZkOp ZkOp::Check(std::string path, int32_t version) {
-  ZkOp op;
-  op.type = Type::kCheck;
-  op.path = std::move(path);
-  op.version = version;
-  return op;
-}
-
-void SplitConnectString(const std::string& connect, std::string* hosts, std::string* chroot) {
-  size_t slash = connect.find('/');
-  if (slash == std::string::npos) {
-    *hosts = connect;
-    chroot->clear();
-    return;
-  }
-  *hosts = connect.substr(0, slash);
-  *chroot = connect.substr(slash);
-  while (chroot->size() > 1 && chroot->back() == '/') chroot->pop_back();
-  if (*chroot == "/") chroot->clear();
-}
 
 namespace {
 
@@ -157,6 +58,13 @@ std::once_flag g_log_level_once;
 
 }  // namespace
 
+// Base of every call handed to zookeeper_mt as completion data; registered with its Core.
+struct PendingCall {
+  explicit PendingCall(ZkSession::Core* c);
+  virtual ~PendingCall();
+  ZkSession::Core* core;
+};
+
 struct ZkSession::Core : std::enable_shared_from_this<Core> {
   Executor* loop = nullptr;
   ZkSessionOptions options;
@@ -181,6 +89,8 @@ struct ZkSession::Core : std::enable_shared_from_this<Core> {
 
   // Shared with ZooKeeper threads.
   std::atomic<uint64_t> current_generation{0};
+  std::mutex pending_mu;
+  std::unordered_set<PendingCall*> pending;  // calls whose completion has not run yet
   std::mutex watch_mu;
   std::unordered_map<uint64_t, std::pair<uint64_t, WatchFn>> watches;  // id -> (generation, fn)
   uint64_t next_watch_id = 1;
@@ -227,6 +137,16 @@ struct ZkSession::Core : std::enable_shared_from_this<Core> {
   }
 };
 
+PendingCall::PendingCall(ZkSession::Core* c) : core(c) {
+  std::lock_guard<std::mutex> lock(core->pending_mu);
+  core->pending.insert(this);
+}
+
+PendingCall::~PendingCall() {
+  std::lock_guard<std::mutex> lock(core->pending_mu);
+  core->pending.erase(this);
+}
+
 namespace {
 
 using Core = ZkSession::Core;
@@ -262,9 +182,12 @@ void PathWatcher(zhandle_t* zh, int type, int, const char* path, void* ctx) noex
   });
 }
 
+// A pending call. Holds the Core by raw pointer: the Core outlives its zhandle (zookeeper_close
+// runs every completion it still knows before it returns). zookeeper_mt has been seen to drop an
+// in-flight multi's completion on close, so CloseHandle() frees whatever is left.
 template <typename R>
-struct Call {
-  std::shared_ptr<Core> core;
+struct Call : PendingCall {
+  Call(Core* c, std::function<void(R)> d) : PendingCall(c), done(std::move(d)) {}
   std::function<void(R)> done;
 };
 
@@ -331,8 +254,8 @@ void OnVoid(int rc, const void* data) noexcept {
 }
 
 // Everything zoo_amulti reads or writes must stay alive until its completion.
-struct MultiCall {
-  std::shared_ptr<Core> core;
+struct MultiCall : PendingCall {
+  explicit MultiCall(Core* c) : PendingCall(c) {}
   std::function<void(ZkMultiResult)> done;
   std::vector<ZkOp> ops;
   std::vector<zoo_op_t> zops;
@@ -395,6 +318,13 @@ void Core::CloseHandle() {
   ++generation;  // events of the old handle are ignored from now on
   current_generation.store(generation);
   zookeeper_close(old);  // joins ZooKeeper's threads; pending completions get ZCLOSING
+  std::vector<PendingCall*> leftovers;
+  {
+    std::lock_guard<std::mutex> lock(pending_mu);
+    leftovers.assign(pending.begin(), pending.end());
+    pending.clear();
+  }
+  for (PendingCall* call : leftovers) delete call;  // their completions can no longer run
   is_connected = false;
   std::lock_guard<std::mutex> lock(watch_mu);
   watches.clear();
@@ -448,13 +378,14 @@ void Core::EnsureChrootThenReconnect() {
   // is never reported to the listener.
   const uint64_t gen = generation;
   auto self = shared_from_this();
-  // Reuse the public EnsurePath machinery through a temporary facade-free path walk.
+  // Create each prefix of the chroot in turn (EnsurePath's walk, on the raw handle).
   auto parts = std::make_shared<std::vector<std::string>>();
   for (size_t pos = 1; pos <= chroot.size(); ++pos) {
     if (pos == chroot.size() || chroot[pos] == '/') parts->push_back(chroot.substr(0, pos));
   }
   auto step = std::make_shared<std::function<void(size_t)>>();
-  *step = [self, gen, parts, step](size_t i) {
+  std::weak_ptr<std::function<void(size_t)>> weak_step = step;
+  *step = [self, gen, parts, weak_step](size_t i) {
     if (gen != self->generation) return;
     if (i == parts->size()) {
       LOG(INFO) << "zookeeper_chroot_ready chroot=" << self->chroot;
@@ -463,11 +394,16 @@ void Core::EnsureChrootThenReconnect() {
       self->Connect();
       return;
     }
-    auto* call = new Call<ZkCreated>{self, [self, gen, step, i](ZkCreated r) {
-                                       if (gen != self->generation) return;
+    // The pending create keeps the step function alive (no cycle: it holds a weak self-ref).
+    auto* call = new Call<ZkCreated>{self.get(), [raw = self.get(), gen, i, strong = weak_step.lock()](ZkCreated r) {
+                                       if (gen != raw->generation || !strong) return;
                                        if (r.err == ZkErrc::kOk || r.err == ZkErrc::kNodeExists) {
-                                         (*step)(i + 1);
-                                       }  // else: the watchdog reconnects and retries
+                                         (*strong)(i + 1);
+                                       } else {
+                                         LOG(WARNING) << "zookeeper_chroot_create_failed error="
+                                                      << ZkErrcName(r.err) << " retrying";
+                                         raw->CloseHandle();  // Tick() reconnects later
+                                       }
                                      }};
     int rc = zoo_acreate2(self->zh, (*parts)[i].c_str(), "", 0, &ZOO_OPEN_ACL_UNSAFE,
                           ZOO_PERSISTENT, &OnCreated, call);
@@ -576,7 +512,7 @@ void FailNow(Core* core, std::function<void(R)> done, int rc) {
 void ZkSession::Get(const std::string& path, std::function<void(ZkRead)> done, WatchFn watch) {
   Core* core = core_.get();
   if (core->zh == nullptr) return FailNow(core, std::move(done), ZCONNECTIONLOSS);
-  auto* call = new Call<ZkRead>{core_, std::move(done)};
+  auto* call = new Call<ZkRead>{core_.get(), std::move(done)};
   int rc;
   if (watch) {
     uint64_t id = core->AddWatch(std::move(watch));
@@ -591,7 +527,7 @@ void ZkSession::Get(const std::string& path, std::function<void(ZkRead)> done, W
 void ZkSession::Exists(const std::string& path, std::function<void(ZkRead)> done, WatchFn watch) {
   Core* core = core_.get();
   if (core->zh == nullptr) return FailNow(core, std::move(done), ZCONNECTIONLOSS);
-  auto* call = new Call<ZkRead>{core_, std::move(done)};
+  auto* call = new Call<ZkRead>{core_.get(), std::move(done)};
   int rc;
   if (watch) {
     uint64_t id = core->AddWatch(std::move(watch));
@@ -607,7 +543,7 @@ void ZkSession::GetChildren(const std::string& path, std::function<void(ZkChildr
                             WatchFn watch) {
   Core* core = core_.get();
   if (core->zh == nullptr) return FailNow(core, std::move(done), ZCONNECTIONLOSS);
-  auto* call = new Call<ZkChildren>{core_, std::move(done)};
+  auto* call = new Call<ZkChildren>{core_.get(), std::move(done)};
   int rc;
   if (watch) {
     uint64_t id = core->AddWatch(std::move(watch));
@@ -623,7 +559,7 @@ void ZkSession::Create(const std::string& path, const std::string& data, CreateM
                        std::function<void(ZkCreated)> done) {
   Core* core = core_.get();
   if (core->zh == nullptr) return FailNow(core, std::move(done), ZCONNECTIONLOSS);
-  auto* call = new Call<ZkCreated>{core_, std::move(done)};
+  auto* call = new Call<ZkCreated>{core_.get(), std::move(done)};
   int rc = zoo_acreate2(core->zh, path.c_str(), data.data(), static_cast<int>(data.size()),
                         &ZOO_OPEN_ACL_UNSAFE, CreateFlags(mode), &OnCreated, call);
   if (rc != ZOK) OnCreated(rc, nullptr, nullptr, call);
@@ -633,7 +569,7 @@ void ZkSession::Set(const std::string& path, const std::string& data, int32_t ve
                     std::function<void(ZkWritten)> done) {
   Core* core = core_.get();
   if (core->zh == nullptr) return FailNow(core, std::move(done), ZCONNECTIONLOSS);
-  auto* call = new Call<ZkWritten>{core_, std::move(done)};
+  auto* call = new Call<ZkWritten>{core_.get(), std::move(done)};
   int rc = zoo_aset(core->zh, path.c_str(), data.data(), static_cast<int>(data.size()), version,
                     &OnSet, call);
   if (rc != ZOK) OnSet(rc, nullptr, call);
@@ -643,7 +579,7 @@ void ZkSession::Delete(const std::string& path, int32_t version,
                        std::function<void(ZkWritten)> done) {
   Core* core = core_.get();
   if (core->zh == nullptr) return FailNow(core, std::move(done), ZCONNECTIONLOSS);
-  auto* call = new Call<ZkWritten>{core_, std::move(done)};
+  auto* call = new Call<ZkWritten>{core_.get(), std::move(done)};
   int rc = zoo_adelete(core->zh, path.c_str(), version, &OnVoid, call);
   if (rc != ZOK) OnVoid(rc, call);
 }
@@ -651,8 +587,7 @@ void ZkSession::Delete(const std::string& path, int32_t version,
 void ZkSession::Multi(std::vector<ZkOp> ops, std::function<void(ZkMultiResult)> done) {
   Core* core = core_.get();
   if (core->zh == nullptr) return FailNow(core, std::move(done), ZCONNECTIONLOSS);
-  auto* call = new MultiCall;
-  call->core = core_;
+  auto* call = new MultiCall(core_.get());
   call->done = std::move(done);
   call->ops = std::move(ops);
   const size_t n = call->ops.size();
