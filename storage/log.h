@@ -71,6 +71,8 @@ class Log {
   // Batches with offsets assigned by the leader, verified (header, CRC-32C, increasing offsets).
   // A partial batch at the end is ignored (a fetch slice may end mid-batch). kInvalidArgument if
   // the first base offset is below LEO; kCorruption for a damaged batch (nothing appended).
+  // Nothing whole to append: OK with first_offset = LEO, last_offset = LEO - 1, bytes = 0.
+  // Without now_ms the wall clock drives time-based rolling.
   Result<AppendInfo> AppendAsFollower(const uint8_t* data, size_t size);
   Result<AppendInfo> AppendAsFollower(const uint8_t* data, size_t size, int64_t now_ms);
 
