@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "coordinator/sync_zk.h"
 #include "tests/support/broker_process.h"
 #include "tests/support/kafka_client.h"
 #include "tests/support/zk_ensemble.h"
@@ -24,6 +25,46 @@ namespace sluice::testing {
 
 inline std::string SluicedBinary() { return DefaultSluicedPath(SLUICED_PATH); }
 
+// Readiness from ZooKeeper's side: /brokers/ids/<id> exists and was created by a session newer
+// than the one seen at the previous OK (after kill -9 the old session's node lingers until it
+// expires; the restarted broker is ready only once it registered again).
+class RegistrationCheck {
+ public:
+  RegistrationCheck(std::string connect, int32_t broker_id)
+      : connect_(std::move(connect)), broker_id_(broker_id) {}
+  Status operator()() {
+    if (!connected_) {
+      SLUICE_RETURN_IF_ERROR(zk_.Connect(connect_, std::chrono::seconds(10),
+                                         std::chrono::seconds(5)));
+      connected_ = true;
+    }
+    std::string path = "/brokers/ids/" + std::to_string(broker_id_);
+    coordinator::ZkRead r = zk_.Exists(path);
+    if (r.err != coordinator::ZkErrc::kOk) {
+      if (r.err == coordinator::ZkErrc::kSessionExpired) connected_ = false;
+      return Status::Unavailable(path + ": " + coordinator::ZkErrcName(r.err));
+    }
+    if (r.stat.czxid == last_czxid_) {
+      return Status::Unavailable(path + " still belongs to the previous registration");
+    }
+    last_czxid_ = r.stat.czxid;
+    return Status::Ok();
+  }
+  // Wires this check into a broker's options (shared, so Restart() keeps the last czxid).
+  static void Install(BrokerOptions* options) {
+    auto check = std::make_shared<RegistrationCheck>(options->zookeeper_connect,
+                                                     options->broker_id);
+    options->ready_condition = [check] { return (*check)(); };
+  }
+
+ private:
+  std::string connect_;
+  int32_t broker_id_;
+  coordinator::SyncZk zk_;
+  bool connected_ = false;
+  int64_t last_czxid_ = 0;
+};
+
 // ZooKeeper (1 server) + one broker. Check ok()/status() right after construction.
 class SingleBrokerCluster {
  public:
@@ -35,6 +76,7 @@ class SingleBrokerCluster {
     }
     options.binary = SluicedBinary();
     options.zookeeper_connect = zk_->connect_string();
+    RegistrationCheck::Install(&options);
     broker_ = std::make_unique<BrokerProcess>(std::move(options));
     status_ = broker_->Start();
   }

@@ -52,6 +52,7 @@ TEST(ZooKeeperDown, BrokerWaitsLogsAndRegistersWhenZooKeeperArrives) {
   BrokerOptions options;
   options.binary = SluicedBinary();
   options.zookeeper_connect = "127.0.0.1:" + std::to_string(zk_port);
+  RegistrationCheck::Install(&options);
   BrokerProcess broker(options);
   ASSERT_TRUE(broker.Start(/*wait=*/false).ok());
 

@@ -178,8 +178,17 @@ Status BrokerProcess::WaitReady(std::chrono::milliseconds timeout) {
       if (md.ok()) {
         bool listed = std::any_of(md->brokers.begin(), md->brokers.end(),
                                   [&](const BrokerMeta& b) { return b.id == options_.broker_id; });
-        if (listed) return Status::Ok();
-        last = "Metadata answered without broker " + std::to_string(options_.broker_id);
+        if (!listed) {
+          last = "Metadata answered without broker " + std::to_string(options_.broker_id);
+        } else if (md->controller_id < 0) {
+          last = "Metadata answered without a controller";
+        } else if (options_.ready_condition) {
+          Status extra = options_.ready_condition();
+          if (extra.ok()) return extra;
+          last = extra.ToString();
+        } else {
+          return Status::Ok();
+        }
       } else {
         last = "Metadata failed: " + md.status().ToString();
       }

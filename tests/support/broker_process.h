@@ -1,8 +1,8 @@
 #pragma once
 // BrokerProcess: one real `sluiced` child process for cluster tests. It writes a
 // server.properties (OS-assigned port, log dir in a temp work dir), starts the binary, waits until
-// the broker serves Metadata listing itself (so it is registered in ZooKeeper and the controller
-// has told it about the cluster), and stops it by PID: SIGKILL (Kill9), SIGTERM (Terminate), or
+// the broker serves Metadata listing itself and a controller (plus an optional caller check, e.g.
+// its /brokers/ids/<id> znode), and stops it by PID: SIGKILL (Kill9), SIGTERM (Terminate), or
 // in the destructor. The child's stdout/stderr (glog to stderr) go to <work dir>/sluiced.log,
 // which the destructor prints (tail) when the current test failed.
 // Thread: the test's main thread (the child is bound to it with PR_SET_PDEATHSIG).
@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -34,6 +35,9 @@ struct BrokerOptions {
   std::map<std::string, std::string> properties;
   std::map<std::string, std::string> overrides;
   std::chrono::milliseconds ready_timeout{60000};
+  // Extra readiness check run by WaitReady() after Metadata lists this broker with a controller
+  // (e.g. "/brokers/ids/<id> exists from the new session"); OK = ready, else why not yet.
+  std::function<Status()> ready_condition;
 };
 
 class BrokerProcess {
@@ -45,7 +49,8 @@ class BrokerProcess {
 
   // Starts the process (same config and log dir on every call) and, if `wait`, WaitReady().
   Status Start(bool wait = true);
-  // Until the deadline: the process is alive, its port accepts, and Metadata lists broker_id.
+  // Until the deadline: the process is alive, its port accepts, Metadata lists broker_id and a
+  // controller, and options.ready_condition (if any) is OK.
   Status WaitReady(std::chrono::milliseconds timeout);
   // SIGKILL and reap. No-op if not running.
   void Kill9();

@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <set>
 #include <utility>
@@ -30,6 +31,10 @@ Result<rd_kafka_conf_t*> MakeConf(const std::string& bootstrap, const ClientConf
   ClientConfig all = defaults;
   for (const auto& [k, v] : config) all[k] = v;
   all["bootstrap.servers"] = bootstrap;
+  // SLUICE_RDKAFKA_DEBUG=admin,metadata,... turns on librdkafka's debug log (stderr).
+  if (const char* debug = std::getenv("SLUICE_RDKAFKA_DEBUG"); debug != nullptr && *debug) {
+    all["debug"] = debug;
+  }
   for (const auto& [k, v] : all) {
     if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), errstr, sizeof(errstr)) !=
         RD_KAFKA_CONF_OK) {
@@ -235,6 +240,7 @@ Result<ClusterMetadata> MetadataOn(rd_kafka_t* rk, int timeout_ms) {
   rd_kafka_resp_err_t err = rd_kafka_metadata(rk, /*all_topics=*/1, nullptr, &md, timeout_ms);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return Fail("metadata", err);
   ClusterMetadata out;
+  out.controller_id = rd_kafka_controllerid(rk, 0);  // from the response just cached
   for (int i = 0; i < md->broker_cnt; ++i) {
     out.brokers.push_back({md->brokers[i].id, md->brokers[i].host, md->brokers[i].port});
   }

@@ -118,6 +118,7 @@ struct BrokerMeta {
   int port = 0;
 };
 struct ClusterMetadata {
+  int32_t controller_id = -1;
   std::vector<BrokerMeta> brokers;
   std::vector<TopicMeta> topics;
   const TopicMeta* Find(const std::string& topic) const;
