@@ -257,4 +257,53 @@ void Admin::DeleteTopic(const std::string& name, std::function<void(AdminResult)
   });
 }
 
+void Admin::AlterTopicConfig(const std::string& name, const ConfigMap& configs,
+                             bool validate_only, std::function<void(AdminResult)> done) {
+  if (Status s = ValidateTopicConfigs(configs); !s.ok()) {
+    return done(AdminResult::Error(AdminError::kInvalidConfig, s));
+  }
+  session_->Exists(TopicPath(name), [this, name, configs, validate_only, done](ZkRead r) {
+    if (r.err == ZkErrc::kNoNode) {
+      return done(AdminResult::Error(AdminError::kUnknownTopic,
+                                     Status::NotFound("Topic " + name + " does not exist")));
+    }
+    if (r.err != ZkErrc::kOk) return done(FromZk(r.err, "exists " + TopicPath(name)));
+    if (validate_only) return done(AdminResult::Ok());
+    const std::string path = ConfigTopicPath(name);
+    const std::string data = ConfigEntityZNode::Encode(configs);
+    auto notify = [this, name, done] {
+      session_->Create(kConfigChangePrefix,
+                       ConfigChangeNotification::Encode("topics/" + name),
+                       CreateMode::kPersistentSequential, [name, done](ZkCreated c) {
+                         if (c.err != ZkErrc::kOk) {
+                           return done(FromZk(c.err, "create config change notification"));
+                         }
+                         LOG(INFO) << "topic_config_changed topic=" << name;
+                         done(AdminResult::Ok());
+                       });
+    };
+    session_->Set(path, data, -1, [this, path, data, notify, done](ZkWritten w) {
+      if (w.err == ZkErrc::kOk) return notify();
+      if (w.err != ZkErrc::kNoNode) return done(FromZk(w.err, "set " + path));
+      session_->Create(path, data, CreateMode::kPersistent, [path, notify, done](ZkCreated c) {
+        if (c.err != ZkErrc::kOk) return done(FromZk(c.err, "create " + path));
+        notify();
+      });
+    });
+  });
+}
+
+void Admin::ReadTopicConfig(const std::string& name,
+                            std::function<void(Result<ConfigMap>)> done) {
+  session_->Exists(TopicPath(name), [this, name, done](ZkRead r) {
+    if (r.err == ZkErrc::kNoNode) return done(Status::NotFound("Topic " + name + " does not exist"));
+    if (r.err != ZkErrc::kOk) return done(ZkStatus(r.err, "exists " + TopicPath(name)));
+    session_->Get(ConfigTopicPath(name), [done](ZkRead c) {
+      if (c.err == ZkErrc::kNoNode) return done(ConfigMap{});
+      if (c.err != ZkErrc::kOk) return done(ZkStatus(c.err, "get config"));
+      done(ConfigEntityZNode::Decode(c.data));
+    });
+  });
+}
+
 }  // namespace sluice::coordinator

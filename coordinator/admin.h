@@ -59,6 +59,14 @@ class Admin {
   // kUnknownTopic if it does not exist; success if deletion is already queued.
   void DeleteTopic(const std::string& name, std::function<void(AdminResult)> done);
 
+  // AlterConfigs for a topic: replaces /config/topics/<t> with `configs` (the full set of
+  // overrides; IncrementalAlterConfigs callers merge with ReadTopicConfig first), then creates
+  // /config/changes/config_change_<seq> so every broker reloads it. kUnknownTopic, kInvalidConfig.
+  void AlterTopicConfig(const std::string& name, const ConfigMap& configs, bool validate_only,
+                        std::function<void(AdminResult)> done);
+  // The topic's overrides (empty map if it has none). NotFound if the topic does not exist.
+  void ReadTopicConfig(const std::string& name, std::function<void(Result<ConfigMap>)> done);
+
  private:
   void WriteTopic(const NewTopic& topic, PartitionAssignment assignment,
                   std::function<void(CreatedTopic)> done);

@@ -416,3 +416,36 @@ TEST(ControllerTest, ControlledShutdownMovesLeadershipAway) {
 
 }  // namespace
 }  // namespace sluice::coordinator
+
+namespace sluice::coordinator {
+namespace {
+
+TEST(ControllerTest, SurvivesLossOfTheZooKeeperLeader) {
+  Cluster c(2, /*zk_servers=*/3);
+  ASSERT_TRUE(c.zk.ok()) << c.zk.status();
+  ASSERT_TRUE(c.Ready());
+  int zk_leader = -1;
+  for (int i = 0; i < 3; ++i) {
+    if (c.zk.Mode(i) == "leader") zk_leader = i;
+  }
+  ASSERT_GE(zk_leader, 0);
+  c.zk.Kill(zk_leader);
+  ASSERT_TRUE(c.zk.WaitServing(30s).ok());
+  // Sessions move to the surviving servers; there is still exactly one controller, and it still
+  // acts on new topics.
+  ASSERT_TRUE(WaitFor([&] { return ControllerCount(c.nodes) == 1; }, 30s));
+  std::optional<CreatedTopic> created;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        created = c.nodes[0]->CreateTopic(NewTopic{"after", 1, 2, {}, {}});
+        return created && created->result.ok();
+      },
+      30s));
+  SyncZk raw;
+  ASSERT_TRUE(raw.Connect(c.zk.connect_string()).ok());
+  EXPECT_TRUE(WaitFor([&] { return ReadState(raw, "after", 0).has_value(); }, 30s));
+  for (auto& n : c.nodes) EXPECT_TRUE(n->registered());
+}
+
+}  // namespace
+}  // namespace sluice::coordinator

@@ -132,7 +132,19 @@ class ZkNode {
                               [this, name](auto done) { admin_->DeleteTopic(name, done); });
   }
 
+  std::optional<AdminResult> AlterTopicConfig(const std::string& name, const ConfigMap& configs,
+                                              bool validate_only = false) {
+    return Await<AdminResult>(loop_, [this, name, configs, validate_only](auto done) {
+      admin_->AlterTopicConfig(name, configs, validate_only, done);
+    });
+  }
+  std::optional<Result<ConfigMap>> ReadTopicConfig(const std::string& name) {
+    return Await<Result<ConfigMap>>(
+        loop_, [this, name](auto done) { admin_->ReadTopicConfig(name, done); });
+  }
+
   int32_t id() const { return id_; }
+  ZkSession* session() { return session_.get(); }
   RecordingChannel& channel() { return channel_; }
   testing::TestLoop& loop() { return loop_; }
   Controller* controller() { return controller_.get(); }
