@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "coordinator/sync_zk.h"
 #include "tests/support/zk_ensemble.h"
 #include "tests/unit/coordinator/zk_test_util.h"
@@ -194,6 +196,50 @@ TEST(ZkEnsembleTest, ThreeServersElectALeaderAndSurviveOneStop) {
   SyncZk c;
   EXPECT_TRUE(c.Connect(zk.connect_string()).ok());
   EXPECT_EQ(c.Create("/x", "1").err, ZkErrc::kOk);
+}
+
+}  // namespace
+}  // namespace sluice::coordinator
+
+namespace sluice::coordinator {
+namespace {
+
+TEST(ZkScriptTest, StartStatusStopThreeServers) {
+  testing::TempDir dir("sluice-zksh");
+  const std::string script = std::string(SLUICE_SOURCE_DIR) + "/scripts/zk.sh";
+  auto start = testing::RunCommand(script + " start " + dir.path() + "/zk 3");
+  ASSERT_TRUE(start.ok());
+  ASSERT_EQ(start->exit_code, 0) << start->output;
+  // The last line is the connect string.
+  std::string out = start->output;
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  const std::string connect = out.substr(out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1);
+  EXPECT_EQ(std::count(connect.begin(), connect.end(), ','), 2) << connect;
+  SyncZk c;
+  ASSERT_TRUE(c.Connect(connect).ok()) << connect;
+  EXPECT_EQ(c.Create("/from-script", "x").err, ZkErrc::kOk);
+  c.Close();
+  auto status = testing::RunCommand(script + " status " + dir.path() + "/zk");
+  ASSERT_TRUE(status.ok());
+  EXPECT_NE(status->output.find("mode=leader"), std::string::npos) << status->output;
+  std::vector<pid_t> pids;
+  for (size_t pos = status->output.find("pid="); pos != std::string::npos;
+       pos = status->output.find("pid=", pos + 4)) {
+    pids.push_back(static_cast<pid_t>(std::stol(status->output.substr(pos + 4))));
+  }
+  ASSERT_EQ(pids.size(), 3u) << status->output;
+  auto stop = testing::RunCommand(script + " stop " + dir.path() + "/zk");
+  ASSERT_TRUE(stop.ok());
+  EXPECT_EQ(stop->exit_code, 0) << stop->output;
+  // Gone, or a zombie waiting for init to reap it (the script's parent shell has exited).
+  auto running = [](pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) return false;
+    size_t paren = line.rfind(')');
+    return paren != std::string::npos && paren + 2 < line.size() && line[paren + 2] != 'Z';
+  };
+  for (pid_t pid : pids) EXPECT_FALSE(running(pid)) << "server " << pid << " still running";
 }
 
 }  // namespace
