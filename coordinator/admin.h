@@ -5,8 +5,8 @@
 // /admin/delete_topics/<t> (the controller does the rest). Used by the broker's CreateTopics /
 // DeleteTopics handlers, auto-creation and the HTTP admin API.
 //
-// Thread: loop thread only (the ZkSession's Executor); `done` runs on the loop. Lifecycle: the
-// ZkSession outlives it.
+// Thread: loop thread only (the ZkSession's Executor); `done` runs on the loop. Lifecycle:
+// destroy it and then the ZkSession in the same loop task (pending callbacks capture it).
 
 #include <cstdint>
 #include <functional>

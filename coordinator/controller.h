@@ -12,8 +12,9 @@
 //
 // Thread: loop thread only (the ZkSession's Executor), like the ZkSession it uses. Controller
 // events run one at a time (a job queue), as Kafka's ControllerEventManager does.
-// Lifecycle: construct with a ZkSession and a ControllerChannel that outlive it, Start(),
-// optionally Shutdown() (resign and stop competing), destroy.
+// Lifecycle: construct with a ZkSession and a ControllerChannel, Start(), optionally Shutdown()
+// (resign and stop competing), then destroy it and, in the same loop task, the ZkSession
+// (pending ZooKeeper callbacks capture the Controller; destroying the session drops them).
 
 #include <cstdint>
 #include <deque>

@@ -6,9 +6,12 @@
 // constructor. ZooKeeper's completion/watcher threads only copy what they got and Post; a
 // watchdog thread only reads atomics and Posts. Callbacks never run after the ZkSession is gone.
 //
-// Lifecycle: construct, Start() (returns at once; connects in the background, retrying while
-// ZooKeeper is unreachable and logging `zookeeper_unreachable` once per `warn_interval`), use,
-// destroy (closes the session; ephemeral znodes vanish). A connect string may carry a chroot
+// Lifecycle: construct, Start() on the loop (returns at once; connects in the background,
+// retrying while ZooKeeper is unreachable and logging `zookeeper_unreachable` once per
+// `warn_interval`), use, destroy on the loop (closes the session: ephemeral znodes vanish; no
+// callback, watch or RunAfter task runs afterwards, even if already posted). Users whose
+// callbacks capture `this` (BrokerRegistration, Controller, Admin, ...) are destroyed just before
+// it, in the same loop task. A connect string may carry a chroot
 // ("h1:p1,h2:p2/sluice"); a missing chroot path is created first (without chroot).
 //
 // Session events go to the listener: kConnected (new_session=true for a fresh session: re-create
