@@ -94,8 +94,11 @@ up() {
   say "Installing dependencies (scripts/install-deps.sh)"
   "$ROOT/scripts/install-deps.sh"
 
-  say "Building into $BUILD_DIR (Release, Ninja, -j2)"
-  BUILD_DIR=$BUILD_DIR "$ROOT/scripts/build.sh"
+  say "Building into $BUILD_DIR (Release, Ninja, -j2): the broker and the CLI"
+  BUILD_DIR=$BUILD_DIR "$ROOT/scripts/build.sh" --target sluiced
+  if ninja -C "$BUILD_DIR" -t targets all 2>/dev/null | grep -q '^sluice:'; then
+    BUILD_DIR=$BUILD_DIR "$ROOT/scripts/build.sh" --target sluice || echo "(CLI did not build; the demo uses kcat)"
+  fi
   [[ -x "$SLUICED" ]] || die "$SLUICED was not built"
 
   mkdir -p "$RUN_DIR"
