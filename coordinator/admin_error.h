@@ -18,6 +18,8 @@ enum class AdminError : uint8_t {
   kUnknownTopic,               // UNKNOWN_TOPIC_OR_PARTITION (3)
   kTopicDeletionInProgress,    // deletion already queued: Kafka answers success for DeleteTopics
   kInvalidRequest,             // INVALID_REQUEST (42)
+  kElectionNotNeeded,          // ELECTION_NOT_NEEDED (84)
+  kPreferredLeaderNotAvailable,  // PREFERRED_LEADER_NOT_AVAILABLE (80)
   kNotController,              // NOT_CONTROLLER (41)
   kUnavailable,                // ZooKeeper unreachable: REQUEST_TIMED_OUT (7) / retriable
   kUnknown,                    // UNKNOWN_SERVER_ERROR (-1)

@@ -17,6 +17,8 @@ const char* AdminErrorName(AdminError e) {
     case AdminError::kUnknownTopic: return "unknown_topic";
     case AdminError::kTopicDeletionInProgress: return "topic_deletion_in_progress";
     case AdminError::kInvalidRequest: return "invalid_request";
+    case AdminError::kElectionNotNeeded: return "election_not_needed";
+    case AdminError::kPreferredLeaderNotAvailable: return "preferred_leader_not_available";
     case AdminError::kNotController: return "not_controller";
     case AdminError::kUnavailable: return "unavailable";
     case AdminError::kUnknown: return "unknown";

@@ -11,6 +11,7 @@ Controller::Controller(ZkSession* session, ControllerChannel* channel, Controlle
     : session_(session), channel_(channel), options_(options) {}
 
 Controller::~Controller() {
+  *alive_ = false;
   ++generation_;
   if (listener_id_ != 0) session_->RemoveListener(listener_id_);
 }
@@ -152,6 +153,7 @@ void Controller::TryBecomeController(uint64_t gen) {
 
 void Controller::OnBecameController(uint64_t gen) {
   Enqueue("become_controller", [this, gen](Done done) { LoadAll(gen, std::move(done)); });
+  ScheduleRebalance(gen);
 }
 
 void Controller::Resign(const char* reason) {

@@ -16,8 +16,10 @@
 // (resign and stop competing), then destroy it and, in the same loop task, the ZkSession
 // (pending ZooKeeper callbacks capture the Controller; destroying the session drops them).
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <functional>
 #include <map>
 #include <optional>
@@ -25,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "coordinator/admin.h"
 #include "coordinator/election.h"
 #include "coordinator/znodes.h"
 #include "coordinator/zk_session.h"
@@ -96,6 +99,11 @@ struct ControllerOptions {
   BrokerId broker_id;
   // Broker default of unclean.leader.election.enable; /config/topics/<t> overrides it.
   bool unclean_leader_election_enable = false;
+  // Kafka's auto.leader.rebalance.enable, leader.imbalance.check.interval.seconds and
+  // leader.imbalance.per.broker.percentage.
+  bool auto_leader_rebalance_enable = true;
+  std::chrono::milliseconds leader_imbalance_check_interval{300000};
+  int32_t leader_imbalance_per_broker_percentage = 10;
 };
 
 class Controller {
@@ -122,6 +130,13 @@ class Controller {
   // NotLeader (not the controller), InvalidArgument (stale or unknown broker epoch).
   void ControlledShutdown(BrokerId broker, int64_t broker_epoch,
                           std::function<void(Result<std::vector<TopicPartition>>)> done);
+
+  // ElectLeaders(PREFERRED): moves each partition's leadership to its assignment head if that
+  // replica is alive and in the ISR. Empty `partitions` = every partition. Per partition: ok,
+  // kElectionNotNeeded, kPreferredLeaderNotAvailable or kUnknownTopic; kNotController for all if
+  // this broker is not the controller.
+  void ElectPreferredLeaders(std::vector<TopicPartition> partitions,
+                             std::function<void(std::map<TopicPartition, AdminResult>)> done);
 
   // Controller's view, for metrics/tests (meaningful while is_controller()).
   std::vector<BrokerId> live_brokers() const;
@@ -191,6 +206,13 @@ class Controller {
                             Done done);
   void WatchTopicsChildren(uint64_t gen, std::function<void(std::vector<std::string>)> done);
 
+  // controller_preferred.cc: preferred leader election and the auto leader rebalance.
+  void DoElectPreferred(std::vector<TopicPartition> partitions,
+                        std::function<void(std::map<TopicPartition, AdminResult>)> reply,
+                        Done done);
+  void ScheduleRebalance(uint64_t gen);
+  void Rebalance(Done done);
+
   ZkSession* session_;
   ControllerChannel* channel_;
   ControllerOptions options_;
@@ -212,6 +234,7 @@ class Controller {
 
   std::deque<std::pair<const char*, Job>> jobs_;
   bool job_running_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for RunAfter timers
 };
 
 }  // namespace sluice::coordinator

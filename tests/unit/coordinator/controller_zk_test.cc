@@ -46,10 +46,13 @@ std::optional<LeaderAndIsr> ReadState(SyncZk& zk, const std::string& t, int32_t 
 }
 
 struct Cluster {
-  explicit Cluster(int brokers, int zk_servers = 1) : zk(zk_servers) {
+  explicit Cluster(int brokers, int zk_servers = 1,
+                   std::chrono::milliseconds rebalance_interval = std::chrono::minutes(5))
+      : zk(zk_servers) {
     if (!zk.ok()) return;
     for (int i = 1; i <= brokers; ++i) {
-      nodes.push_back(std::make_unique<ZkNode>(i, zk.connect_string()));
+      nodes.push_back(
+          std::make_unique<ZkNode>(i, zk.connect_string(), 4000ms, true, rebalance_interval));
     }
   }
   bool Ready() {
@@ -445,6 +448,91 @@ TEST(ControllerTest, SurvivesLossOfTheZooKeeperLeader) {
   ASSERT_TRUE(raw.Connect(c.zk.connect_string()).ok());
   EXPECT_TRUE(WaitFor([&] { return ReadState(raw, "after", 0).has_value(); }, 30s));
   for (auto& n : c.nodes) EXPECT_TRUE(n->registered());
+}
+
+}  // namespace
+}  // namespace sluice::coordinator
+
+namespace sluice::coordinator {
+namespace {
+
+// Kills `victim`, brings it back and puts it back into the ISR the way its leader would (state
+// write + ISR change notification). Returns false on timeout.
+bool BounceAndRejoin(Cluster& c, int32_t victim, SyncZk& raw, const std::string& topic,
+                     std::chrono::milliseconds rebalance_interval) {
+  for (auto& n : c.nodes) {
+    if (n->id() == victim) n.reset();
+  }
+  if (!WaitFor([&] { return ReadState(raw, topic, 0)->leader != BrokerId(victim); }, 30s)) {
+    return false;
+  }
+  for (auto& n : c.nodes) {
+    if (!n) n = std::make_unique<ZkNode>(victim, c.zk.connect_string(), 4000ms, true,
+                                         rebalance_interval);
+  }
+  int32_t version = -1;
+  LeaderAndIsr s = *ReadState(raw, topic, 0, &version);
+  s.isr.push_back(BrokerId(victim));
+  if (raw.Set(PartitionStatePath(topic, 0), TopicPartitionStateZNode::Encode(s), version).err !=
+      ZkErrc::kOk) {
+    return false;
+  }
+  return raw.Create(kIsrChangePrefix, IsrChangeNotification::Encode({{topic, 0}}),
+                    CreateMode::kPersistentSequential)
+             .err == ZkErrc::kOk;
+}
+
+TEST(ControllerTest, PreferredLeaderElectionMovesLeadershipBack) {
+  Cluster c(2);
+  ASSERT_TRUE(c.zk.ok()) << c.zk.status();
+  ASSERT_TRUE(c.Ready());
+  ZkNode* ctrl = TheController(c.nodes);
+  const int32_t victim = ctrl->id() == 1 ? 2 : 1;
+  NewTopic topic{"pref", -1, -1, {}, {}};
+  topic.assignment = {{0, Ids({victim, ctrl->id()})}};
+  ASSERT_TRUE(ctrl->CreateTopic(topic)->result.ok());
+  SyncZk raw;
+  ASSERT_TRUE(raw.Connect(c.zk.connect_string()).ok());
+  ASSERT_TRUE(WaitFor([&] { return ReadState(raw, "pref", 0).has_value(); }, 30s));
+  ASSERT_TRUE(BounceAndRejoin(c, victim, raw, "pref", std::chrono::minutes(5)));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto ps = ctrl->partition_state("pref", 0);
+        return ps && ps->isr.size() == 2;
+      },
+      20s));
+  using Results = std::map<TopicPartition, AdminResult>;
+  auto r = Await<Results>(ctrl->loop(), [&](auto done) {
+    ctrl->controller()->ElectPreferredLeaders({{"pref", 0}, {"nope", 0}}, done);
+  });
+  ASSERT_TRUE(r.has_value());
+  EXPECT_TRUE(r->at({"pref", 0}).ok()) << r->at({"pref", 0}).status;
+  EXPECT_EQ(r->at({"nope", 0}).error, AdminError::kUnknownTopic);
+  auto s = ReadState(raw, "pref", 0);
+  EXPECT_EQ(s->leader, BrokerId(victim));
+  EXPECT_EQ(s->leader_epoch, LeaderEpoch(2));
+  auto again = Await<Results>(ctrl->loop(), [&](auto done) {
+    ctrl->controller()->ElectPreferredLeaders({{"pref", 0}}, done);
+  });
+  EXPECT_EQ(again->at({"pref", 0}).error, AdminError::kElectionNotNeeded);
+}
+
+TEST(ControllerTest, AutoLeaderRebalanceRestoresPreferredLeaders) {
+  Cluster c(2, 1, /*rebalance_interval=*/500ms);
+  ASSERT_TRUE(c.zk.ok()) << c.zk.status();
+  ASSERT_TRUE(c.Ready());
+  ZkNode* ctrl = TheController(c.nodes);
+  const int32_t victim = ctrl->id() == 1 ? 2 : 1;
+  NewTopic topic{"auto", -1, -1, {}, {}};
+  topic.assignment = {{0, Ids({victim, ctrl->id()})}};
+  ASSERT_TRUE(ctrl->CreateTopic(topic)->result.ok());
+  SyncZk raw;
+  ASSERT_TRUE(raw.Connect(c.zk.connect_string()).ok());
+  ASSERT_TRUE(WaitFor([&] { return ReadState(raw, "auto", 0).has_value(); }, 30s));
+  ASSERT_TRUE(BounceAndRejoin(c, victim, raw, "auto", 500ms));
+  // Nobody asks: the controller's periodic imbalance check moves leadership back.
+  EXPECT_TRUE(WaitFor([&] { return ReadState(raw, "auto", 0)->leader == BrokerId(victim); }, 30s))
+      << "auto rebalance did not restore the preferred leader";
 }
 
 }  // namespace

@@ -62,7 +62,8 @@ class ZkNode {
  public:
   ZkNode(int32_t id, const std::string& connect,
          std::chrono::milliseconds session_timeout = std::chrono::milliseconds(4000),
-         bool with_controller = true)
+         bool with_controller = true,
+         std::chrono::milliseconds rebalance_interval = std::chrono::minutes(5))
       : id_(id) {
     loop_.RunSync([&] {
       session_ = std::make_unique<ZkSession>(
@@ -72,8 +73,9 @@ class ZkNode {
             registrations_.Update([&](std::vector<Registration>& v) { v.push_back(r); });
           });
       if (with_controller) {
-        controller_ = std::make_unique<Controller>(session_.get(), &channel_,
-                                                   ControllerOptions{BrokerId(id), false});
+        ControllerOptions options{BrokerId(id), false};
+        options.leader_imbalance_check_interval = rebalance_interval;
+        controller_ = std::make_unique<Controller>(session_.get(), &channel_, options);
       }
       admin_ = std::make_unique<Admin>(session_.get());
       session_->Start();
