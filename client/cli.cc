@@ -168,7 +168,10 @@ int RunCli(const std::vector<std::string>& args, std::istream& in, std::ostream&
   }
   if (leaf == nullptr) {
     std::string prefix;
-    for (const std::string& w : words) prefix += (prefix.empty() ? "" : " ") + w;
+    for (const std::string& w : words) {
+      if (!prefix.empty()) prefix += " ";
+      prefix += w;
+    }
     if (help) {
       PrintGroupHelp(out, all, prefix);
       return 0;

@@ -181,7 +181,8 @@ Status WaitForBrokers(const ClusterLayout& layout, const std::vector<int>& ids,
       int first_missing = 0;
       for (int id : ids) {
         if (registered.count(id) == 0) {
-          missing += (missing.empty() ? "" : ",") + std::to_string(id);
+          if (!missing.empty()) missing += ",";
+          missing += std::to_string(id);
           if (first_missing == 0) first_missing = id;
         }
       }
@@ -207,7 +208,8 @@ Status WaitForBrokers(const ClusterLayout& layout, const std::vector<int>& ids,
 std::string ClusterLayout::ZkConnect() const {
   std::string s;
   for (const ZkServerSpec& z : zookeepers) {
-    s += (s.empty() ? "" : ",") + std::string("127.0.0.1:") + std::to_string(z.client_port);
+    if (!s.empty()) s += ",";
+    s += "127.0.0.1:" + std::to_string(z.client_port);
   }
   return s;
 }
@@ -215,7 +217,8 @@ std::string ClusterLayout::ZkConnect() const {
 std::string ClusterLayout::Bootstrap() const {
   std::string s;
   for (const BrokerSpec& b : brokers) {
-    s += (s.empty() ? "" : ",") + std::string("127.0.0.1:") + std::to_string(b.port);
+    if (!s.empty()) s += ",";
+    s += "127.0.0.1:" + std::to_string(b.port);
   }
   return s;
 }

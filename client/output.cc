@@ -32,7 +32,10 @@ void PrintJson(std::ostream& out, const nlohmann::json& doc) { out << doc.dump(2
 std::string JoinInts(const std::vector<int32_t>& v) {
   if (v.empty()) return "-";
   std::string s;
-  for (int32_t x : v) s += (s.empty() ? "" : ",") + std::to_string(x);
+  for (int32_t x : v) {
+    if (!s.empty()) s += ",";
+    s += std::to_string(x);
+  }
   return s;
 }
 
