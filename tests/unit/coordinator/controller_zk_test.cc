@@ -61,7 +61,12 @@ struct Cluster {
           for (auto& n : nodes) {
             if (!n->registered()) return false;
           }
-          return ControllerCount(nodes) == 1;
+          if (ControllerCount(nodes) != 1) return false;
+          // ...and the controller has processed every registration.
+          ZkNode* ctrl = TheController(nodes);
+          auto live = ctrl->OnLoop<std::vector<BrokerId>>(
+              [&] { return ctrl->controller()->live_brokers(); });
+          return live.size() == nodes.size();
         },
         30s);
   }
@@ -495,10 +500,13 @@ TEST(ControllerTest, PreferredLeaderElectionMovesLeadershipBack) {
   ASSERT_TRUE(raw.Connect(c.zk.connect_string()).ok());
   ASSERT_TRUE(WaitFor([&] { return ReadState(raw, "pref", 0).has_value(); }, 30s));
   ASSERT_TRUE(BounceAndRejoin(c, victim, raw, "pref", std::chrono::minutes(5)));
+  // Wait until the controller sees the victim alive again and back in the ISR.
   ASSERT_TRUE(WaitFor(
       [&] {
         auto ps = ctrl->partition_state("pref", 0);
-        return ps && ps->isr.size() == 2;
+        auto live = ctrl->OnLoop<std::vector<BrokerId>>(
+            [&] { return ctrl->controller()->live_brokers(); });
+        return ps && ps->isr.size() == 2 && live.size() == 2;
       },
       20s));
   using Results = std::map<TopicPartition, AdminResult>;
