@@ -1,17 +1,16 @@
 #pragma once
-// ZkAdminClient: AdminClient over ZooKeeper, the way Kafka's AdminZkClient does it: a new topic is
-// its config znode (/config/topics/<t>) plus its assignment (/brokers/topics/<t>, Kafka's
-// rack-unaware placement over the registered brokers) written in one multi-op; the controller
-// notices the new child and elects leaders. Deletion queues /admin/delete_topics/<t> for the
-// controller. Loop thread only; callbacks run on the loop.
-//
-// TODO(#admin): switch to coordinator::Admin once it lands, keeping this interface.
+// ZkAdminClient: the handlers' AdminClient over coordinator::Admin (Kafka's AdminZkClient: config
+// znode + assignment znode for a new topic, /admin/delete_topics/<t> for a deletion; the
+// controller does the rest), and over the Controller for "am I the controller". Maps the
+// coordinator's AdminError to wire error codes in one switch. Loop thread only; callbacks run on
+// the loop. Destroy before the ZkSession, in the same loop task.
 
-#include <random>
+#include <memory>
 
 #include "broker/admin_client.h"
 #include "broker/config.h"
 #include "broker/metadata_cache.h"
+#include "coordinator/admin.h"
 #include "coordinator/controller.h"
 #include "coordinator/zk_session.h"
 
@@ -19,21 +18,23 @@ namespace sluice::broker {
 
 class ZkAdminClient : public AdminClient {
  public:
-  ZkAdminClient(coordinator::ZkSession* zk, coordinator::Controller* controller,
-                MetadataCache* metadata, const Config* config)
-      : zk_(zk), controller_(controller), metadata_(metadata), config_(config),
-        rng_(std::random_device{}()) {}
+  ZkAdminClient(coordinator::ZkSession* zk, coordinator::Controller* controller)
+      : admin_(std::make_unique<coordinator::Admin>(zk)), controller_(controller) {}
+  // Same; the cache and config are not needed (kept for Broker's wiring).
+  ZkAdminClient(coordinator::ZkSession* zk, coordinator::Controller* controller, MetadataCache*,
+                const Config*)
+      : ZkAdminClient(zk, controller) {}
 
   bool IsController() const override { return controller_->is_controller(); }
   void CreateTopic(const TopicSpec& spec, bool validate_only, AdminDone done) override;
   void DeleteTopic(const std::string& name, AdminDone done) override;
 
  private:
-  coordinator::ZkSession* zk_;
+  std::unique_ptr<coordinator::Admin> admin_;
   coordinator::Controller* controller_;
-  MetadataCache* metadata_;
-  const Config* config_;
-  std::mt19937_64 rng_;
 };
+
+// The one switch from coordinator::AdminError to the wire (STYLE.md §3).
+protocol::ErrorCode ToErrorCode(coordinator::AdminError e);
 
 }  // namespace sluice::broker
