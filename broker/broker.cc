@@ -3,7 +3,12 @@
 #include <glog/logging.h>
 
 #include "broker/admin_client.h"
+#include "broker/controlled_shutdown.h"
 #include "broker/controller_channel.h"
+#include "broker/inter_broker.h"
+#include "broker/isr_manager.h"
+#include "broker/remote_controller_channel.h"
+#include "broker/replica_fetcher.h"
 #include "broker/dispatcher.h"
 #include "broker/event_loop.h"
 #include "broker/metadata_cache.h"
@@ -22,6 +27,8 @@ namespace sluice::broker {
 
 namespace {
 constexpr int64_t kCheckpointIntervalMs = 5000;
+// SIGTERM: leadership must move away within this, then the broker stops regardless.
+constexpr int64_t kControlledShutdownTimeoutMs = 9000;
 
 class ManagedLogStore : public LogStore {
  public:
@@ -56,7 +63,13 @@ struct Broker::Impl {
   std::unique_ptr<Server> server;
 
   std::unique_ptr<ControllerRequestApplier> applier;
-  LoggingRemoteSender remote_sender;
+  std::unique_ptr<BrokerClientPool> broker_clients;
+  std::unique_ptr<RemoteControllerChannel> remote_sender;
+  std::unique_ptr<ReplicaFetcherManager> fetchers;
+  std::unique_ptr<ControlledShutdown> controlled_shutdown;
+  std::unique_ptr<IsrManager> isr_manager;
+  InterBrokerServices inter_broker;
+  int64_t broker_epoch = -1;
   std::unique_ptr<BrokerChannel> channel;
   std::unique_ptr<coordinator::ZkSession> zk;
   std::unique_ptr<coordinator::BrokerRegistration> registration;
@@ -66,11 +79,13 @@ struct Broker::Impl {
   std::unique_ptr<Timer> checkpoint_timer;
   std::unique_ptr<Timer> retention_timer;
   bool stopping = false;
+  bool shutting_down = false;
 
   Status Start();
   void StartCoordinator();
   void Checkpoint();
   void Stop();
+  void BeginShutdown();
 };
 
 Status Broker::Impl::Start() {
@@ -96,7 +111,7 @@ Status Broker::Impl::Start() {
   SLUICE_RETURN_IF_ERROR(server->Listen(config.listener));
   ctx.advertised = config.advertised_listener;
   if (!config.advertised_explicit || ctx.advertised.port == 0) ctx.advertised.port = server->port();
-  loop.OnTerminate([this] { Stop(); });
+  loop.OnTerminate([this] { BeginShutdown(); });
 
   checkpoint_timer = loop.RunEvery(kCheckpointIntervalMs, [this] { Checkpoint(); });
   retention_timer = loop.RunEvery(config.log_retention_check_interval_ms, [this] {
@@ -122,8 +137,12 @@ void Broker::Impl::StartCoordinator() {
   zk = std::make_unique<coordinator::ZkSession>(&loop, opts);
 
   applier = std::make_unique<ControllerRequestApplier>(config.broker_id, replicas.get(), &metadata);
+  broker_clients = std::make_unique<BrokerClientPool>(&loop, &metadata);
+  remote_sender = std::make_unique<RemoteControllerChannel>(broker_clients.get());
+  fetchers = std::make_unique<ReplicaFetcherManager>(config.broker_id, &loop, replicas.get(),
+                                                     broker_clients.get());
   channel = std::make_unique<BrokerChannel>(BrokerId(config.broker_id), &loop, applier.get(),
-                                            &remote_sender);
+                                            remote_sender.get());
 
   coordinator::BrokerInfo info;
   info.id = BrokerId(config.broker_id);
@@ -135,6 +154,7 @@ void Broker::Impl::StartCoordinator() {
         LOG(INFO) << "broker_registered broker_id=" << r.broker_id
                   << " broker_epoch=" << r.broker_epoch << " cluster_id=" << r.cluster_id;
         metadata.set_cluster_id(r.cluster_id);
+        broker_epoch = r.broker_epoch;
       });
 
   coordinator::ControllerOptions copts;
@@ -149,6 +169,17 @@ void Broker::Impl::StartCoordinator() {
   });
   admin = std::make_unique<ZkAdminClient>(zk.get(), controller.get(), &metadata, &config);
   ctx.admin = admin.get();
+  inter_broker.applier = applier.get();
+  inter_broker.controller = controller.get();
+  inter_broker.fetchers = fetchers.get();
+  isr_manager = std::make_unique<IsrManager>(
+      config.broker_id, &loop, replicas.get(), &metadata, zk.get(),
+      config.replica_lag_time_max_ms, [this](const TopicPartition& tp) {
+        produce_purgatory.Check(tp);
+        fetch_purgatory.Check(tp);
+      });
+  inter_broker.isr = isr_manager.get();
+  ctx.inter_broker = &inter_broker;
 
   registration->Start();
   controller->Start();
@@ -160,6 +191,18 @@ void Broker::Impl::Checkpoint() {
   if (!s.ok()) LOG(ERROR) << "checkpoint_failed error=" << s;
 }
 
+// SIGTERM: move leadership away first (controlled shutdown, bounded), then stop.
+void Broker::Impl::BeginShutdown() {
+  if (stopping || shutting_down) return;
+  if (controller == nullptr || broker_clients == nullptr) return Stop();
+  shutting_down = true;
+  LOG(INFO) << "controlled_shutdown_started broker_id=" << config.broker_id;
+  controlled_shutdown = std::make_unique<ControlledShutdown>(
+      config.broker_id, &loop, &metadata, controller.get(), broker_clients.get());
+  controlled_shutdown->Start(broker_epoch, kControlledShutdownTimeoutMs,
+                             [this](bool) { loop.Post([this] { Stop(); }); });
+}
+
 void Broker::Impl::Stop() {
   if (stopping) return;
   stopping = true;
@@ -168,6 +211,8 @@ void Broker::Impl::Stop() {
   produce_purgatory.ExpireAll();
   fetch_purgatory.ExpireAll();
   server->CloseAll();
+  ctx.inter_broker = nullptr;
+  if (fetchers) fetchers->Stop();
   checkpoint_timer.reset();
   retention_timer.reset();
   if (controller) controller->Shutdown();
@@ -175,6 +220,10 @@ void Broker::Impl::Stop() {
   admin.reset();
   controller.reset();
   registration.reset();
+  isr_manager.reset();
+  channel.reset();
+  remote_sender.reset();
+  fetchers.reset();
   zk.reset();  // zookeeper_close: our ephemeral znodes go now, not after the session timeout
   Status s = log_manager->Close();
   if (!s.ok()) LOG(ERROR) << "log_close_failed error=" << s;

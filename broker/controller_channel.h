@@ -28,6 +28,8 @@ class ControllerRequestApplier {
   void ApplyStopReplica(const coordinator::StopReplicaBatch& batch);
   // Called after UpdateMetadata was applied (CreateTopics/DeleteTopics waiters poll the cache).
   void set_on_metadata(std::function<void()> fn) { on_metadata_ = std::move(fn); }
+  // The highest controller epoch seen (-1 before any request).
+  int32_t controller_epoch() const { return controller_epoch_; }
 
  private:
   bool CheckEpoch(int32_t controller_epoch, const char* what);

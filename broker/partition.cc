@@ -46,7 +46,19 @@ bool Partition::UpdateFollowerFetch(int32_t replica, int64_t fetch_offset, int64
   if (!is_leader()) return false;
   FollowerState& f = followers_[replica];
   if (fetch_offset > f.log_end) f.log_end = fetch_offset;
-  if (f.log_end >= log_->log_end_offset().value()) f.last_caught_up_ms = now_ms;
+  const int64_t leo = log_->log_end_offset().value();
+  if (fetch_offset >= leo) {
+    f.last_caught_up_ms = now_ms;
+  } else if (f.leader_leo_at_last_fetch >= 0 && fetch_offset >= f.leader_leo_at_last_fetch) {
+    f.last_caught_up_ms = std::max(f.last_caught_up_ms, f.last_fetch_ms);
+  }
+  f.leader_leo_at_last_fetch = leo;
+  f.last_fetch_ms = now_ms;
+  return MaybeAdvanceHighWatermark();
+}
+
+bool Partition::SetIsr(std::vector<int32_t> isr) {
+  isr_ = std::move(isr);
   return MaybeAdvanceHighWatermark();
 }
 

@@ -49,12 +49,18 @@ class Partition {
   // HW = min LEO over the ISR (our own LEO for ourselves; unknown followers hold it back). Only
   // moves forward. Returns true if it moved.
   bool MaybeAdvanceHighWatermark();
+  // Leader: the ISR after a successful ISR write (IsrManager). Returns true if HW moved.
+  bool SetIsr(std::vector<int32_t> isr);
 
- private:
   struct FollowerState {  // leader's view of one follower; reset on leadership change
     int64_t log_end = -1;            // last fetch offset; never decreases within an epoch
-    int64_t last_caught_up_ms = 0;   // last time log_end reached our LEO (drives ISR shrink later)
+    int64_t last_caught_up_ms = 0;   // README §6 lastCaughtUpTimeMs (drives ISR shrink)
+    int64_t last_fetch_ms = 0;
+    int64_t leader_leo_at_last_fetch = -1;
   };
+  const std::map<int32_t, FollowerState>& followers() const { return followers_; }
+
+ private:
 
   TopicPartition tp_;
   int32_t local_id_;

@@ -21,6 +21,8 @@ class MetadataCache;
 class ReplicaManager;
 class Purgatory;
 class AdminClient;
+class ControllerRequestApplier;
+struct InterBrokerServices;
 
 // Non-owning pointers to the broker's services; all live as long as the Broker.
 struct BrokerContext {
@@ -31,6 +33,7 @@ struct BrokerContext {
   Purgatory* produce_purgatory = nullptr;  // delayed produce (acks=all)
   Purgatory* fetch_purgatory = nullptr;    // delayed fetch (long poll)
   AdminClient* admin = nullptr;            // null until the coordinator is up
+  InterBrokerServices* inter_broker = nullptr;  // broker/inter_broker.h; null in unit tests
   int32_t broker_id = -1;
   Endpoint advertised;  // with the actual bound port
 };

@@ -28,6 +28,12 @@ void HandleFetch(BrokerContext& ctx, Request& req, Responder responder);
 void HandleListOffsets(BrokerContext& ctx, Request& req, Responder responder);
 void HandleCreateTopics(BrokerContext& ctx, Request& req, Responder responder);
 void HandleDeleteTopics(BrokerContext& ctx, Request& req, Responder responder);
+// Inter-broker (handlers/inter_broker.cc).
+void HandleLeaderAndIsr(BrokerContext& ctx, Request& req, Responder responder);
+void HandleUpdateMetadata(BrokerContext& ctx, Request& req, Responder responder);
+void HandleStopReplica(BrokerContext& ctx, Request& req, Responder responder);
+void HandleControlledShutdown(BrokerContext& ctx, Request& req, Responder responder);
+void HandleOffsetForLeaderEpoch(BrokerContext& ctx, Request& req, Responder responder);
 
 // Kafka's legal topic names: 1..249 of [a-zA-Z0-9._-], not "." or "..".
 bool IsValidTopicName(const std::string& name);

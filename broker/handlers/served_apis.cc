@@ -26,6 +26,12 @@ constexpr Entry kImplemented[] = {
     {ApiKey::kApiVersions, &HandleApiVersions},
     {ApiKey::kCreateTopics, &HandleCreateTopics},
     {ApiKey::kDeleteTopics, &HandleDeleteTopics},
+    // Inter-broker (our controller, fetchers and shutdown; advertising them is harmless).
+    {ApiKey::kLeaderAndIsr, &HandleLeaderAndIsr},
+    {ApiKey::kStopReplica, &HandleStopReplica},
+    {ApiKey::kUpdateMetadata, &HandleUpdateMetadata},
+    {ApiKey::kControlledShutdown, &HandleControlledShutdown},
+    {ApiKey::kOffsetForLeaderEpoch, &HandleOffsetForLeaderEpoch},
 };
 
 std::vector<BrokerApi> BuildTable() {
