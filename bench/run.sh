@@ -16,6 +16,7 @@ RESULTS=$ROOT/bench/RESULTS.md
 
 BUILD_DIR=$BUILD_DIR "$ROOT/scripts/build.sh" --target sluiced produce_bench consume_bench
 SLUICED=$BUILD_DIR/broker/sluiced
+BUILD_KIND=$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$BUILD_DIR/CMakeCache.txt")
 PRODUCE=$BUILD_DIR/bench/produce_bench
 CONSUME=$BUILD_DIR/bench/consume_bench
 
@@ -75,7 +76,7 @@ run "$PRODUCE" --bootstrap "$BOOT" --topic bench-1k-lz4 --num-records "$RECORDS_
   echo
   echo "Machine: $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/Mem:/{print $2}') GiB RAM."
   echo "Setup: \`bench/run.sh\` (RECORDS_100B=$RECORDS_100B RECORDS_1K=$RECORDS_1K), 1 ZooKeeper + 1 sluiced"
-  echo "(Release build), topics auto-created with $PARTITIONS partitions, client and broker on the same host."
+  echo "(${BUILD_KIND} build), topics auto-created with $PARTITIONS partitions, client and broker on the same host."
   echo
   echo '```'
   for i in "${!LINES[@]}"; do
