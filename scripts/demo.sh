@@ -164,7 +164,7 @@ PROPS
   say "Producing 6 events with kcat -P (key:value lines, acks=all)"
   printf '%s\n' "user-1:signed up" "user-2:signed up" "user-1:added item 42 to cart" \
     "user-3:signed up" "user-2:checked out order 7" "user-1:checked out order 8" |
-    tee /dev/stderr | kcat -b "$bootstrap" -t "$TOPIC" -P -K: -X acks=all
+    tee /dev/stderr | kcat -b "$bootstrap" -t "$TOPIC" -P -q -K: -X acks=all
 
   say "Consuming them back with kcat -C -e (from the beginning, exit at the end)"
   kcat -b "$bootstrap" -t "$TOPIC" -C -o beginning -e -q \
