@@ -1,0 +1,104 @@
+// Pure replication decisions: epoch truncation arithmetic (README §6), ISR shrink/expand.
+#include <gtest/gtest.h>
+
+#include "broker/isr_manager.h"
+#include "broker/replica_fetcher.h"
+
+namespace sluice::broker {
+namespace {
+
+TEST(DecideTruncation, SameEpochTruncatesToSmallestEnd) {
+  auto s = DecideTruncation(/*leader_epoch=*/5, /*leader_end=*/90, /*own_epoch=*/5,
+                            /*own_end=*/100, /*own_latest=*/5, /*own_leo=*/100);
+  ASSERT_TRUE(s.truncate_to.has_value());
+  EXPECT_EQ(*s.truncate_to, 90);
+  EXPECT_TRUE(s.done);
+}
+
+TEST(DecideTruncation, MissingEpochCutsBackAndAsksAgain) {
+  // Leader answers epoch 4 (its largest <= our 6); we only have 3 then 6.
+  auto s = DecideTruncation(4, 80, /*own_epoch=*/3, /*own_end=*/70, /*own_latest=*/6, 120);
+  ASSERT_TRUE(s.truncate_to.has_value());
+  EXPECT_EQ(*s.truncate_to, 70);
+  EXPECT_FALSE(s.done);
+}
+
+TEST(DecideTruncation, LeaderWithoutEpochsKeepsLog) {
+  auto s = DecideTruncation(-1, -1, 5, 100, 5, 100);
+  EXPECT_FALSE(s.truncate_to.has_value());
+  EXPECT_TRUE(s.done);
+}
+
+TEST(DecideTruncation, NoOwnEpochsKeepsAtMostLeaderEnd) {
+  auto s = DecideTruncation(2, 50, -1, -1, -1, 70);
+  ASSERT_TRUE(s.truncate_to.has_value());
+  EXPECT_EQ(*s.truncate_to, 50);
+}
+
+IsrInputs Base() {
+  IsrInputs in;
+  in.self = 1;
+  in.isr = {1, 2, 3};
+  in.replicas = {1, 2, 3};
+  in.leader_leo = 100;
+  in.high_watermark = 100;
+  in.leader_since_ms = 0;
+  in.now_ms = 100000;
+  in.lag_time_max_ms = 3000;
+  in.followers[2] = {100, 99000, 99000, 100};
+  in.followers[3] = {100, 99000, 99000, 100};
+  in.alive = {1, 2, 3};
+  return in;
+}
+
+TEST(DecideIsr, CaughtUpFollowersStay) { EXPECT_FALSE(DecideIsr(Base()).has_value()); }
+
+TEST(DecideIsr, LaggingFollowerIsRemoved) {
+  IsrInputs in = Base();
+  in.followers[3] = {60, 90000, 90000, 60};
+  auto isr = DecideIsr(in);
+  ASSERT_TRUE(isr.has_value());
+  EXPECT_EQ(*isr, (std::vector<int32_t>{1, 2}));
+}
+
+TEST(DecideIsr, BehindButRecentlyCaughtUpStays) {
+  IsrInputs in = Base();
+  in.followers[3] = {60, 98000, 98000, 60};  // 2 s < 3 s lag
+  EXPECT_FALSE(DecideIsr(in).has_value());
+}
+
+TEST(DecideIsr, NewLeaderGivesUnknownFollowersTheLagTime) {
+  IsrInputs in = Base();
+  in.followers.clear();
+  in.leader_since_ms = 99000;
+  EXPECT_FALSE(DecideIsr(in).has_value());
+  in.leader_since_ms = 90000;
+  auto isr = DecideIsr(in);
+  ASSERT_TRUE(isr.has_value());
+  EXPECT_EQ(*isr, (std::vector<int32_t>{1}));
+}
+
+TEST(DecideIsr, CaughtUpLiveFollowerRejoins) {
+  IsrInputs in = Base();
+  in.isr = {1, 2};
+  auto isr = DecideIsr(in);
+  ASSERT_TRUE(isr.has_value());
+  EXPECT_EQ(*isr, (std::vector<int32_t>{1, 2, 3}));
+  in.alive = {1, 2};  // dead brokers never rejoin
+  EXPECT_FALSE(DecideIsr(in).has_value());
+  in.alive = {1, 2, 3};
+  in.followers[3].log_end = 99;  // below HW
+  EXPECT_FALSE(DecideIsr(in).has_value());
+}
+
+TEST(DecideIsr, BelowEpochStartDoesNotRejoin) {
+  IsrInputs in = Base();
+  in.isr = {1, 2};
+  in.high_watermark = 50;
+  in.epoch_start_offset = 100;
+  in.followers[3].log_end = 80;
+  EXPECT_FALSE(DecideIsr(in).has_value());
+}
+
+}  // namespace
+}  // namespace sluice::broker
