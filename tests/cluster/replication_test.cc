@@ -5,6 +5,8 @@
 // acks=all producer loses no acknowledged message and leadership moves within 2 x session timeout.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -246,6 +248,47 @@ TEST_F(ReplicationTest, KillBusiestLeaderLosesNoAcknowledgedWrite) {
       prev = seq;
     }
   }
+}
+
+TEST_F(ReplicationTest, PausedFollowerLeavesIsrAndRejoins) {
+  CLUSTER_ASSERT_OK(CreateTopic(Bootstrap(), kTopic, 12, 3, 60s));
+  ASSERT_TRUE(WaitFor([&] { return AllIsrFull(12, 3); }, 30s));
+  const pid_t paused = brokers_[2]->pid();
+  auto without3 = [&] {
+    auto states = ZkStates(12);
+    for (const auto& [p, st] : states) {
+      for (BrokerId id : st.isr) {
+        if (id.value() == 3) return false;
+      }
+      if (st.leader.value() < 0) return false;
+    }
+    return states.size() == 12;
+  };
+  ASSERT_EQ(::kill(paused, SIGSTOP), 0);
+  auto stopped_at = std::chrono::steady_clock::now();
+  bool shrunk = WaitFor(without3, 30s);
+  auto shrink_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::steady_clock::now() - stopped_at)
+                       .count();
+  std::cerr << "[replication] isr_without_paused_broker_ms=" << shrink_ms << "\n";
+  EXPECT_TRUE(shrunk) << "ISR never shrank in ZooKeeper";
+  std::vector<Record> records(2000);
+  for (size_t i = 0; i < records.size(); ++i) {
+    records[i].partition = -1;
+    records[i].value = "during-pause-" + std::to_string(i);
+  }
+  std::string two = brokers_[0]->bootstrap() + "," + brokers_[1]->bootstrap();
+  auto report = ProduceAll(two, kTopic, records, {{"acks", "all"}}, 60s);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->acked_count, 2000) << report->first_error;
+  ASSERT_EQ(::kill(paused, SIGCONT), 0);
+  auto resumed_at = std::chrono::steady_clock::now();
+  EXPECT_TRUE(WaitFor([&] { return AllIsrFull(12, 3); }, 60s)) << "ISR never expanded";
+  std::cerr << "[replication] isr_full_again_ms="
+            << std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - resumed_at)
+                   .count()
+            << "\n";
 }
 
 }  // namespace
