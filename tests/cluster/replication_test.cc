@@ -291,5 +291,30 @@ TEST_F(ReplicationTest, PausedFollowerLeavesIsrAndRejoins) {
             << "\n";
 }
 
+TEST_F(ReplicationTest, SigtermMovesLeadershipFirst) {
+  CLUSTER_ASSERT_OK(CreateTopic(Bootstrap(), kTopic, 12, 3, 60s));
+  ASSERT_TRUE(WaitFor([&] { return AllIsrFull(12, 3); }, 30s));
+  std::map<int32_t, int> led;
+  for (const auto& [p, st] : ZkStates(12)) led[st.leader.value()]++;
+  int32_t victim = std::max_element(led.begin(), led.end(), [](auto& a, auto& b) {
+                     return a.second < b.second;
+                   })->first;
+  ASSERT_GE(victim, 1);
+  auto started = std::chrono::steady_clock::now();
+  auto code = brokers_[victim - 1]->Terminate(15s);
+  auto took_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - started)
+                     .count();
+  ASSERT_TRUE(code.ok()) << code.status();
+  EXPECT_EQ(*code, 0);
+  std::cerr << "[replication] sigterm_exit_ms=" << took_ms << "\n";
+  EXPECT_TRUE(brokers_[victim - 1]->ReadOutput().find("controlled_shutdown_succeeded") !=
+              std::string::npos);
+  // Leadership moved before the process exited: no state names it as leader.
+  for (const auto& [p, st] : ZkStates(12)) {
+    EXPECT_NE(st.leader.value(), victim) << "partition " << p;
+  }
+}
+
 }  // namespace
 }  // namespace sluice::testing
