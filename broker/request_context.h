@@ -23,6 +23,8 @@ class Purgatory;
 class AdminClient;
 class ControllerRequestApplier;
 struct InterBrokerServices;
+class GroupCoordinator;  // broker/group/
+class BrokerMetrics;     // broker/metrics/
 
 // Non-owning pointers to the broker's services; all live as long as the Broker.
 struct BrokerContext {
@@ -34,6 +36,8 @@ struct BrokerContext {
   Purgatory* fetch_purgatory = nullptr;    // delayed fetch (long poll)
   AdminClient* admin = nullptr;            // null until the coordinator is up
   InterBrokerServices* inter_broker = nullptr;  // broker/inter_broker.h; null in unit tests
+  GroupCoordinator* groups = nullptr;  // null until issue-4 groups are wired
+  BrokerMetrics* metrics = nullptr;    // null in unit tests
   int32_t broker_id = -1;
   Endpoint advertised;  // with the actual bound port
 };

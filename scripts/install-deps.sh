@@ -14,7 +14,10 @@ PACKAGES=(
   libsnappy-dev liblz4-dev libzstd-dev zlib1g-dev  # record batch compression codecs
   nlohmann-json3-dev                     # znode JSON
   clang libclang-rt-14-dev               # fuzz targets and sanitizer presets
-  procps iproute2                        # ps/kill/ss used by scripts and tests
+  procps iproute2                        # ps/kill/ss used by scripts and tests; ip netns for drills
+  prometheus                             # promtool check metrics/rules, a real Prometheus in tests
+  chromium                               # headless dashboard test
+  docker-compose                         # static check of compose/docker-compose.yml (no engine)
 )
 
 missing=()
