@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <limits>
 #include <vector>
@@ -46,10 +47,26 @@ Status CheckWholeBatch(const uint8_t* p, size_t remaining, size_t* size_out) {
   return Status::Ok();
 }
 
+// Compacted topics need a key on every record (Kafka: "Compacted topic cannot accept message
+// without key"); kInvalidArgument (INVALID_RECORD) otherwise.
+Status CheckKeysPresent(const uint8_t* p, size_t n) {
+  SLUICE_ASSIGN_OR_RETURN(protocol::RecordBatchView view, protocol::RecordBatchView::Parse(p, n));
+  if (view.is_control()) return Status::Ok();
+  bool missing = false;
+  SLUICE_RETURN_IF_ERROR(protocol::ForEachRecord(view, [&](const protocol::Record& r) {
+    if (!r.key.has_value()) missing = true;
+  }));
+  if (missing) return Status::InvalidArgument("compacted topic cannot accept a record without key");
+  return Status::Ok();
+}
+
 }  // namespace
 
 Log::Log(std::string dir, LogConfig config, LeaderEpochCache epochs)
-    : dir_(std::move(dir)), config_(config), epochs_(std::move(epochs)) {}
+    : dir_(std::move(dir)), config_(config), epochs_(std::move(epochs)) {
+  static std::atomic<uint64_t> next_id{1};
+  instance_id_ = next_id.fetch_add(1);
+}
 
 Log::~Log() = default;  // without Close() this is a crash: nothing is flushed
 
@@ -64,6 +81,7 @@ Result<std::unique_ptr<Log>> Log::Open(std::string dir, LogConfig config, Offset
     epochs = LeaderEpochCache(dir);
     rebuild_epochs = true;
   }
+  SLUICE_RETURN_IF_ERROR(RecoverCleanerScratch(dir));
   std::unique_ptr<Log> log(new Log(std::move(dir), config, std::move(epochs).value()));
   log->log_start_offset_ = log_start_offset;
   SLUICE_RETURN_IF_ERROR(log->LoadSegments(recovery_point));
@@ -220,20 +238,29 @@ Result<AppendInfo> Log::AppendBatchesAsLeader(uint8_t* data, size_t size, Leader
   for (size_t pos = 0; pos < size;) {
     size_t n = 0;
     SLUICE_RETURN_IF_ERROR(CheckWholeBatch(data + pos, size - pos, &n));
+    if (n > static_cast<size_t>(std::max(config_.max_message_bytes, 0))) {
+      return Status::TooLarge("batch of " + std::to_string(n) + " bytes exceeds max.message.bytes " +
+                              std::to_string(config_.max_message_bytes));
+    }
+    if (config_.cleanup_compact) SLUICE_RETURN_IF_ERROR(CheckKeysPresent(data + pos, n));
     pos += n;
   }
+  bool append_time = config_.message_timestamp_type == MessageTimestampType::kLogAppendTime;
   int64_t first = log_end_offset().value();
   int64_t next = first;
   for (size_t pos = 0; pos < size;) {
     uint8_t* p = data + pos;
     StoreBe64(p, next);
     StoreBe32(p + 12, epoch.value());
+    // LogAppendTime: max timestamp = now and attribute bit 3, CRC recomputed (Kafka's
+    // DefaultRecordBatch.setMaxTimestamp); consumers then read every record at `now_ms`.
+    if (append_time) protocol::SetMaxTimestampAndLogAppendTime(p, now_ms);
     next += LoadBe32(p + 23) + 1;
     pos += kBatchLengthPrefix + static_cast<size_t>(LoadBe32(p + 8));
   }
   SLUICE_RETURN_IF_ERROR(AppendValidated(data, size, now_ms));
   if (epoch != epochs_.latest_epoch()) SLUICE_RETURN_IF_ERROR(epochs_.Assign(epoch, Offset(first)));
-  return AppendInfo{Offset(first), Offset(next - 1), -1, log_start_offset_,
+  return AppendInfo{Offset(first), Offset(next - 1), append_time ? now_ms : -1, log_start_offset_,
                     static_cast<int64_t>(size)};
 }
 
@@ -485,7 +512,7 @@ Result<int> Log::DeleteOldSegments(int64_t now_ms, bool apply_retention) {
     const char* reason = nullptr;
     if (next_base <= log_start_offset_.value()) {
       reason = "log_start_offset";
-    } else if (!apply_retention) {
+    } else if (!apply_retention || !config_.cleanup_delete) {
       break;
     } else if (config_.retention_ms >= 0 &&
                first->largest_timestamp() < now_ms - config_.retention_ms) {
@@ -531,6 +558,7 @@ Status Log::Close() {
 Status Log::Delete() {
   closed_ = true;
   segments_.clear();
+  (void)RemoveTree(dir_ + kCleanerScratchSuffix);
   LOG(INFO) << "log_deleted dir=" << dir_;
   return RemoveTree(dir_);
 }

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,6 +24,7 @@
 #include "common/ids.h"
 #include "common/status.h"
 #include "protocol/file_region.h"
+#include "storage/clean_job.h"
 #include "storage/leader_epoch_cache.h"
 #include "storage/log_config.h"
 #include "storage/segment.h"
@@ -32,7 +34,7 @@ namespace sluice::storage {
 struct AppendInfo {
   Offset first_offset;           // base offset of the first appended batch
   Offset last_offset;            // last offset of the last appended batch
-  int64_t log_append_time = -1;  // -1: CreateTime (LogAppendTime is not applied here)
+  int64_t log_append_time = -1;  // the append time under LogAppendTime, else -1 (CreateTime)
   Offset log_start_offset;
   int64_t bytes = 0;  // bytes written
 };
@@ -134,6 +136,24 @@ class Log {
   // segments were deleted.
   Result<int> DeleteRetainedSegments(int64_t now_ms);
 
+  // Log compaction (cleanup.policy contains "compact"; LogCleaner drives it, see clean_job.h).
+  // Cleanable = closed segments wholly below HW whose newest batch is older than
+  // min.compaction.lag.ms. DirtyRatio: the share of those bytes at or after clean_offset() (not
+  // cleaned since Open); 0 when not compacted or nothing is cleanable.
+  double DirtyRatio(int64_t now_ms) const;
+  // A pass over every cleanable segment, or nullopt when nothing is cleanable. The active
+  // segment is never part of it. Run the job elsewhere, then CompleteClean() here.
+  std::optional<CleanJob> PrepareClean(int64_t now_ms);
+  // After job.Run() succeeded: swaps the cleaned segments in (commit through the swap
+  // manifest) and advances clean_offset(). kUnavailable, leaving the log as it was, if it was
+  // truncated, closed or lost one of the job's segments (retention) meanwhile. The scratch
+  // directory is removed either way (DiscardClean() for a job that failed).
+  Status CompleteClean(const CleanJob& job);
+  static void DiscardClean(const CleanJob& job);
+  Offset clean_offset() const { return clean_offset_; }
+  // Unique per Log object in this process: a recreated log of the same partition differs.
+  uint64_t instance_id() const { return instance_id_; }
+
   // Files of segments deleted by retention or truncation, renamed to "*.deleted": unlink them
   // (UnlinkAll) on a helper thread. Close() unlinks what was not taken; Open() removes leftovers.
   std::vector<std::string> TakeFilesToDelete();
@@ -159,6 +179,8 @@ class Log {
   // Recreates the epoch cache from the batches' partitionLeaderEpoch (damaged checkpoint file).
   Status RebuildEpochCache();
   void ClampOffsetsAfterTruncation();
+  // Leading closed segments eligible for cleaning (see DirtyRatio).
+  std::vector<const Segment*> CleanableSegments(int64_t now_ms) const;
 
   std::string dir_;
   LogConfig config_;
@@ -172,6 +194,8 @@ class Log {
   std::vector<std::string> files_to_delete_;  // renamed "*.deleted", not yet unlinked
   bool unflushed_ = true;                     // appended or truncated since the last PrepareFlush()
   uint64_t generation_ = 0;  // bumped by every truncation (invalidates FlushJobs in flight)
+  Offset clean_offset_{0};   // offsets below were compacted by this process; never decreases
+  uint64_t instance_id_;
 };
 
 }  // namespace sluice::storage

@@ -71,7 +71,7 @@ Status LogManager::LoadDir(const std::string& log_dir) {
     Offset log_start(0);
     if (auto it = starts.find(tp); it != starts.end()) log_start = it->second;
     SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<Log> log,
-                            Log::Open(path, default_config_, recovery_point, log_start));
+                            Log::Open(path, TopicConfig(tp.topic), recovery_point, log_start));
     if (auto it = hws.find(tp); it != hws.end()) log->SetHighWatermark(it->second);
     logs_[tp] = Entry{log_dir, std::move(log)};
     ++loaded;
@@ -114,6 +114,36 @@ void LogManager::SetLogConfig(const TopicPartition& tp, const LogConfig& config)
   if (Log* log = GetLog(tp)) log->SetConfig(config);
 }
 
+Result<Log*> LogManager::GetOrCreateLog(const TopicPartition& tp) {
+  return GetOrCreateLog(tp, TopicConfig(tp.topic));
+}
+
+LogConfig LogManager::TopicConfig(const std::string& topic) const {
+  auto it = topic_overrides_.find(topic);
+  if (it == topic_overrides_.end()) return default_config_;
+  return MergeTopicOverrides(default_config_, it->second, nullptr);
+}
+
+void LogManager::SetTopicOverrides(const std::string& topic,
+                                   std::map<std::string, std::string> overrides) {
+  std::vector<std::string> errors;
+  LogConfig config = MergeTopicOverrides(default_config_, overrides, &errors);
+  for (const std::string& e : errors) {
+    LOG(WARNING) << "topic_config_invalid topic=" << topic << " error=\"" << e << "\"";
+  }
+  topic_overrides_[topic] = std::move(overrides);
+  int applied = 0;
+  for (auto& [tp, entry] : logs_) {
+    if (tp.topic != topic) continue;
+    entry.log->SetConfig(config);
+    ++applied;
+  }
+  LOG(INFO) << "topic_config_applied topic=" << topic << " logs=" << applied
+            << " cleanup_policy=" << config.cleanup_policy()
+            << " segment_bytes=" << config.segment_bytes << " retention_ms=" << config.retention_ms
+            << " retention_bytes=" << config.retention_bytes;
+}
+
 Status LogManager::DeleteLog(const TopicPartition& tp) {
   auto it = logs_.find(tp);
   if (it == logs_.end()) return Status::NotFound("no log for " + tp.ToString());
@@ -123,7 +153,12 @@ Status LogManager::DeleteLog(const TopicPartition& tp) {
   it->second.log.reset();
   std::string log_dir = it->second.log_dir;
   logs_.erase(it);
+  bool topic_gone = true;
+  for (const auto& [other, entry] : logs_) topic_gone = topic_gone && other.topic != tp.topic;
+  if (topic_gone) topic_overrides_.erase(tp.topic);
   if (::rename(dir.c_str(), doomed.c_str()) != 0) return ErrnoStatus("rename", dir);
+  // A cleaning pass in flight may still write here; its completion finds the log gone.
+  (void)RemoveTree(dir + kCleanerScratchSuffix);
   SLUICE_RETURN_IF_ERROR(SyncDir(log_dir));
   LOG(INFO) << "log_deleted topic=" << tp.topic << " partition=" << tp.partition;
   return RemoveTree(doomed);

@@ -48,8 +48,17 @@ class LogManager {
   Log* GetLog(const TopicPartition& tp) const;
   // Existing log, or a new empty one in the log dir holding the fewest partitions.
   Result<Log*> GetOrCreateLog(const TopicPartition& tp, const LogConfig& config);
+  // Existing log, or a new one configured with TopicConfig(tp.topic).
+  Result<Log*> GetOrCreateLog(const TopicPartition& tp);
   // Applies a changed topic config to a loaded log (no-op if absent).
   void SetLogConfig(const TopicPartition& tp, const LogConfig& config);
+  // A topic's overrides (/config/topics/<t>, read at partition creation and on every change):
+  // kept for logs created later and applied at once to every loaded log of the topic. Bad
+  // values keep the default for their key (WARNING). Forgotten when the topic's last log goes.
+  void SetTopicOverrides(const std::string& topic, std::map<std::string, std::string> overrides);
+  // Broker defaults overridden by the topic's overrides (if any).
+  LogConfig TopicConfig(const std::string& topic) const;
+  const LogConfig& default_config() const { return default_config_; }
   // Closes and removes the partition directory; kNotFound if absent.
   Status DeleteLog(const TopicPartition& tp);
   std::vector<std::pair<TopicPartition, Log*>> AllLogs() const;
@@ -80,6 +89,7 @@ class LogManager {
 
   std::vector<std::string> log_dirs_;
   LogConfig default_config_;
+  std::map<std::string, std::map<std::string, std::string>> topic_overrides_;
   std::map<TopicPartition, Entry> logs_;
   bool open_ = false;
 };
