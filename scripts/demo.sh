@@ -1,186 +1,200 @@
 #!/usr/bin/env bash
-# Sluice demo: install dependencies, build (Release, Ninja, -j2), start ZooKeeper and one broker in
-# the background, create a topic, produce and consume a few events with kcat, and say how to stop.
+# Sluice demo: install dependencies, build (Release, Ninja, -j2), bring up a 3-ZooKeeper +
+# 3-broker cluster with `sluice cluster up`, create the seed topics, produce and consume a few
+# events with `sluice produce` / `sluice consume`, and print `sluice cluster info`.
 #
-#   scripts/demo.sh          bring the demo up (PIDs recorded under .demo/)
-#   scripts/demo.sh --down   stop exactly the recorded PIDs
-#   scripts/demo.sh --status show what is running
+#   scripts/demo.sh          bring the demo up (idempotent: reuses a demo cluster that is up)
+#   scripts/demo.sh --down   stop exactly the recorded PIDs (sluice cluster down)
+#   scripts/demo.sh --status show what is running (sluice cluster status)
 #
-# DEMO_DIR overrides the run dir (default .demo in the repo root); ZK_SERVERS the ensemble size.
+# DEMO_DIR overrides the cluster dir (default .demo in the repo root), BUILD_DIR the build dir
+# (default build/), DEMO_BROKERS / DEMO_ZOOKEEPERS the sizes (default 3 / 3).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUN_DIR=${DEMO_DIR:-$ROOT/.demo}
 BUILD_DIR=${BUILD_DIR:-$ROOT/build}
-ZK_SERVERS=${ZK_SERVERS:-1}
+BROKERS=${DEMO_BROKERS:-3}
+ZOOKEEPERS=${DEMO_ZOOKEEPERS:-3}
 SLUICED=$BUILD_DIR/broker/sluiced
-TOPIC=${DEMO_TOPIC:-demo-events}
+SLUICE=$BUILD_DIR/client/sluice
+DAY_MS=86400000
 
 say() { printf '\n==> %s\n' "$*"; }
 die() { echo "demo.sh: $*" >&2; exit 1; }
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
-# True if PID is a sluiced started with config file CFG (guards against PID reuse).
-is_our_broker() {
-  local pid=$1 cfg=$2
-  [[ -r /proc/$pid/cmdline ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "--config $cfg"
-}
-
-stop_broker() {  # PIDFILE
-  local pidfile=$1 name pid cfg
-  name=$(basename "$pidfile" .pid)
-  pid=$(cat "$pidfile")
-  cfg="$RUN_DIR/$name/server.properties"
-  if is_our_broker "$pid" "$cfg"; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 150); do
-      is_our_broker "$pid" "$cfg" || break
-      sleep 0.1
-    done
-    if is_our_broker "$pid" "$cfg"; then
-      echo "demo.sh: $name (pid $pid) ignored SIGTERM for 15 s; SIGKILL" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-    echo "stopped $name (pid $pid)"
-  fi
-  rm -f "$pidfile"
-}
-
-down() {
-  [[ -d "$RUN_DIR" ]] || { echo "nothing to stop ($RUN_DIR does not exist)"; return 0; }
-  local pidfile
-  for pidfile in "$RUN_DIR"/broker*.pid; do
-    [[ -e "$pidfile" ]] && stop_broker "$pidfile"
-  done
-  if [[ -d "$RUN_DIR/zk" ]]; then
-    "$ROOT/scripts/zk.sh" stop "$RUN_DIR/zk"
-    echo "stopped ZooKeeper ($RUN_DIR/zk)"
-  fi
-}
-
-status() {
-  [[ -d "$RUN_DIR" ]] || { echo "not running ($RUN_DIR does not exist)"; return 0; }
-  local pidfile name pid
+# A demo started by the previous version of this script (one broker, scripts/zk.sh) recorded
+# RUN_DIR/broker1.pid and RUN_DIR/zk/: stop exactly those PIDs, the way it did.
+stop_legacy() {
+  local pidfile name pid cfg
   for pidfile in "$RUN_DIR"/broker*.pid; do
     [[ -e "$pidfile" ]] || continue
     name=$(basename "$pidfile" .pid)
     pid=$(cat "$pidfile")
-    if is_our_broker "$pid" "$RUN_DIR/$name/server.properties"; then
-      echo "$name pid=$pid alive=yes bootstrap=$(cat "$RUN_DIR/bootstrap" 2>/dev/null)"
-    else
-      echo "$name pid=$pid alive=no"
+    cfg="$RUN_DIR/$name/server.properties"
+    if [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "--config $cfg"; then
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 1 150); do [[ -e /proc/$pid ]] || break; sleep 0.1; done
+      echo "stopped old-style $name (pid $pid)"
     fi
+    rm -f "$pidfile"
   done
-  [[ -d "$RUN_DIR/zk" ]] && "$ROOT/scripts/zk.sh" status "$RUN_DIR/zk"
-  return 0
+  if [[ -d "$RUN_DIR/zk" ]] && compgen -G "$RUN_DIR/zk/*.pid" >/dev/null; then
+    "$ROOT/scripts/zk.sh" stop "$RUN_DIR/zk" || true
+    rm -rf "$RUN_DIR/zk"
+  fi
+}
+
+sluice() { "$SLUICE" "$@"; }
+
+need_cli() {
+  [[ -x "$SLUICE" ]] || die "$SLUICE is not built (run scripts/demo.sh to build it, or set BUILD_DIR)"
+}
+
+down() {
+  [[ -d "$RUN_DIR" ]] || { echo "nothing to stop ($RUN_DIR does not exist)"; return 0; }
+  stop_legacy
+  if [[ -f "$RUN_DIR/cluster.json" ]]; then
+    need_cli
+    sluice cluster down --dir "$RUN_DIR"
+  else
+    echo "nothing to stop (no cluster recorded under $RUN_DIR)"
+  fi
+}
+
+status() {
+  if [[ ! -f "$RUN_DIR/cluster.json" ]]; then
+    echo "not running (no cluster recorded under $RUN_DIR)"
+    return 0
+  fi
+  need_cli
+  sluice cluster status --dir "$RUN_DIR"
+}
+
+# Prints how many of the recorded processes are alive and how many are recorded ("3 6").
+alive_count() {
+  sluice cluster status --dir "$RUN_DIR" --json 2>/dev/null | python3 -c '
+import json, sys
+try:
+    d = json.load(sys.stdin)
+except ValueError:
+    print(0, 0); sys.exit()
+procs = d.get("zookeepers", []) + d.get("brokers", [])
+print(sum(1 for p in procs if p.get("alive")), len(procs))'
+}
+
+# create_topic NAME PARTITIONS RETENTION_DAYS [k=v ...]: creates it unless it exists already.
+create_topic() {
+  local name=$1 partitions=$2 days=$3
+  shift 3
+  local args=(--partitions "$partitions" --replication-factor 3
+              --config "retention.ms=$((days * DAY_MS))" --config min.insync.replicas=2)
+  local kv
+  for kv in "$@"; do args+=(--config "$kv"); done
+  if sluice --bootstrap-server "$BOOTSTRAP" topic describe "$name" >/dev/null 2>&1; then
+    echo "topic $name exists"
+    return 0
+  fi
+  echo "\$ sluice topic create $name ${args[*]}"
+  sluice --bootstrap-server "$BOOTSTRAP" topic create "$name" "${args[@]}"
+}
+
+# Waits until every partition of TOPIC has a leader and a full ISR (RF 3), or dies.
+wait_topic_ready() {
+  local name=$1 deadline=$((SECONDS + 60))
+  until sluice --bootstrap-server "$BOOTSTRAP" topic describe "$name" --json 2>/dev/null |
+    python3 -c '
+import json, sys
+parts = json.load(sys.stdin)["partitions"]
+ok = parts and all(p.get("leader", -1) >= 0 and len(p.get("isr", [])) == len(p.get("replicas", [])) for p in parts)
+sys.exit(0 if ok else 1)'; do
+    ((SECONDS < deadline)) || die "topic $name has partitions without a leader or full ISR after 60 s"
+    sleep 0.5
+  done
 }
 
 up() {
-  if [[ -d "$RUN_DIR" ]] && compgen -G "$RUN_DIR/*.pid" >/dev/null; then
-    for pidfile in "$RUN_DIR"/broker*.pid; do
-      [[ -e "$pidfile" ]] || continue
-      n=$(basename "$pidfile" .pid)
-      if is_our_broker "$(cat "$pidfile")" "$RUN_DIR/$n/server.properties"; then
-        die "a demo is already running under $RUN_DIR (scripts/demo.sh --down first)"
-      fi
-    done
-    down >/dev/null
-  fi
-
-  say "Installing dependencies (scripts/install-deps.sh)"
-  "$ROOT/scripts/install-deps.sh"
-
-  say "Building into $BUILD_DIR (Release, Ninja, -j2): the broker and the CLI"
-  BUILD_DIR=$BUILD_DIR "$ROOT/scripts/build.sh" --target sluiced
-  if ninja -C "$BUILD_DIR" -t targets all 2>/dev/null | grep -q '^sluice:'; then
-    BUILD_DIR=$BUILD_DIR "$ROOT/scripts/build.sh" --target sluice || echo "(CLI did not build; the demo uses kcat)"
+  if [[ "${DEMO_SKIP_BUILD:-0}" != 1 ]]; then
+    say "Installing dependencies (scripts/install-deps.sh)"
+    "$ROOT/scripts/install-deps.sh"
+    say "Building into $BUILD_DIR (Release, Ninja, -j2): sluiced and sluice"
+    BUILD_DIR=$BUILD_DIR "$ROOT/scripts/build.sh" --target sluiced sluice
   fi
   [[ -x "$SLUICED" ]] || die "$SLUICED was not built"
+  need_cli
 
   mkdir -p "$RUN_DIR"
   echo '*' >"$RUN_DIR/.gitignore"  # the run dir never shows up in git status
+  stop_legacy
 
-  say "Starting ZooKeeper ($ZK_SERVERS server(s)) under $RUN_DIR/zk"
-  rm -rf "$RUN_DIR/zk"
-  local zk_connect
-  zk_connect=$("$ROOT/scripts/zk.sh" start "$RUN_DIR/zk" "$ZK_SERVERS" | tail -1)
-  echo "ZooKeeper: $zk_connect"
-
-  say "Starting broker 1 (sluiced) in the background"
-  local port bdir
-  port=$(free_port)
-  bdir="$RUN_DIR/broker1"
-  rm -rf "$bdir"
-  mkdir -p "$bdir/logs"
-  cat >"$bdir/server.properties" <<PROPS
-# Written by scripts/demo.sh
-broker.id=1
-listeners=PLAINTEXT://127.0.0.1:$port
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
-log.dirs=$bdir/logs
-zookeeper.connect=$zk_connect
-num.partitions=3
-default.replication.factor=1
-offsets.topic.replication.factor=1
-auto.create.topics.enable=true
-PROPS
-  GLOG_logtostderr=1 setsid "$SLUICED" --config "$bdir/server.properties" \
-    >>"$bdir/sluiced.log" 2>&1 </dev/null &
-  echo $! >"$RUN_DIR/broker1.pid"
-  local bootstrap="127.0.0.1:$port"
-  echo "$bootstrap" >"$RUN_DIR/bootstrap"
-  echo "sluiced pid $(cat "$RUN_DIR/broker1.pid"), listening on $bootstrap, log $bdir/sluiced.log"
-
-  local deadline=$((SECONDS + 60))
-  until kcat -b "$bootstrap" -L -m 2 2>/dev/null | grep -q "broker 1 at"; do
-    is_our_broker "$(cat "$RUN_DIR/broker1.pid")" "$bdir/server.properties" ||
-      { tail -20 "$bdir/sluiced.log" >&2; die "sluiced exited; see $bdir/sluiced.log"; }
-    ((SECONDS < deadline)) || { tail -20 "$bdir/sluiced.log" >&2; die "broker not ready after 60 s"; }
-    sleep 0.3
-  done
-  echo "broker 1 is registered and serving"
-
-  say "Creating topic '$TOPIC' (3 partitions)"
-  if [[ -x "$BUILD_DIR/client/sluice" ]] &&
-    "$BUILD_DIR/client/sluice" --bootstrap-server "$bootstrap" topic create "$TOPIC" \
-      --partitions 3 --replication-factor 1 2>/dev/null; then
-    echo "created with: sluice topic create $TOPIC --partitions 3 --replication-factor 1"
+  local counts alive total
+  counts=$( [[ -f "$RUN_DIR/cluster.json" ]] && alive_count || echo "0 0")
+  read -r alive total <<<"$counts"
+  if ((total > 0 && alive == total)); then
+    say "The demo cluster under $RUN_DIR is already up ($alive processes): reusing it"
   else
-    # No CLI yet: a producer's metadata request auto-creates it (auto.create.topics.enable).
-    kcat -b "$bootstrap" -L -t "$TOPIC" -m 5 >/dev/null 2>&1 || true
-    echo "created by auto-creation (kcat -L -t $TOPIC)"
+    if ((alive > 0)); then
+      say "Only $alive of $total demo processes are alive: restarting the cluster"
+      sluice cluster down --dir "$RUN_DIR"
+    fi
+    say "Starting $ZOOKEEPERS ZooKeeper servers and $BROKERS brokers (sluice cluster up)"
+    echo "\$ sluice cluster up --brokers $BROKERS --zookeepers $ZOOKEEPERS --dir $RUN_DIR"
+    sluice cluster up --brokers "$BROKERS" --zookeepers "$ZOOKEEPERS" --dir "$RUN_DIR" \
+      --sluiced "$SLUICED"
   fi
-  deadline=$((SECONDS + 30))
-  until kcat -b "$bootstrap" -L -t "$TOPIC" -m 2 2>/dev/null | grep -q "partition 2, leader 1"; do
-    ((SECONDS < deadline)) || die "topic $TOPIC has no leaders after 30 s"
-    sleep 0.3
+  BOOTSTRAP=$(cat "$RUN_DIR/bootstrap")
+
+  say "Creating the seed topics (RF 3, min.insync.replicas=2)"
+  create_topic log-events 12 7
+  create_topic critical-logs 4 14
+  create_topic audit-logs 6 30 cleanup.policy=compact
+  create_topic user-actions 6 7
+  create_topic content-interactions 6 7
+  create_topic notifications 3 7
+  local t
+  for t in log-events critical-logs audit-logs user-actions content-interactions notifications; do
+    wait_topic_ready "$t"
   done
-  kcat -b "$bootstrap" -L -t "$TOPIC"
+  sluice --bootstrap-server "$BOOTSTRAP" topic list
 
-  say "Producing 6 events with kcat -P (key:value lines, acks=all)"
-  printf '%s\n' "user-1:signed up" "user-2:signed up" "user-1:added item 42 to cart" \
-    "user-3:signed up" "user-2:checked out order 7" "user-1:checked out order 8" |
-    tee /dev/stderr | kcat -b "$bootstrap" -t "$TOPIC" -P -q -K: -X acks=all
+  say "Producing a few events (sluice produce, key|value lines, acks=all)"
+  local now
+  now=$(date -u +%FT%TZ)
+  printf '%s\n' \
+    "web-1|{\"ts\":\"$now\",\"level\":\"INFO\",\"msg\":\"GET /cart 200 12ms\"}" \
+    "web-2|{\"ts\":\"$now\",\"level\":\"WARN\",\"msg\":\"slow query 870ms\"}" \
+    "api-1|{\"ts\":\"$now\",\"level\":\"INFO\",\"msg\":\"POST /orders 201 31ms\"}" |
+    sluice --bootstrap-server "$BOOTSTRAP" produce log-events --key-separator '|' --acks all
+  printf '%s\n' "api-1|{\"ts\":\"$now\",\"level\":\"ERROR\",\"msg\":\"payment gateway timeout\"}" |
+    sluice --bootstrap-server "$BOOTSTRAP" produce critical-logs --key-separator '|' --acks all
+  printf '%s\n' \
+    "user-42|{\"ts\":\"$now\",\"action\":\"role_changed\",\"to\":\"admin\"}" \
+    "user-42|{\"ts\":\"$now\",\"action\":\"password_reset\"}" |
+    sluice --bootstrap-server "$BOOTSTRAP" produce audit-logs --key-separator '|' --acks all
+  printf '%s\n' "user-7|{\"ts\":\"$now\",\"action\":\"add_to_cart\",\"item\":42}" |
+    sluice --bootstrap-server "$BOOTSTRAP" produce user-actions --key-separator '|' --acks all
 
-  say "Consuming them back with kcat -C -e (from the beginning, exit at the end)"
-  kcat -b "$bootstrap" -t "$TOPIC" -C -o beginning -e -q \
-    -f 'partition %p offset %o  key=%k  value=%s\n'
+  say "Consuming them back (sluice consume --from earliest --exit)"
+  for t in log-events critical-logs audit-logs user-actions; do
+    echo "-- $t"
+    sluice --bootstrap-server "$BOOTSTRAP" consume "$t" --from earliest --exit \
+      --format 'partition %p offset %o  key=%k  value=%v\n'
+  done
+
+  say "Cluster info (sluice cluster info: ZooKeeper view vs Metadata view)"
+  sluice cluster info --dir "$RUN_DIR"
 
   cat <<EOT
 
-Sluice demo is running.
-  bootstrap servers : $bootstrap
-  zookeeper         : $zk_connect   (try: /usr/share/zookeeper/bin/zkCli.sh -server $zk_connect get /brokers/ids/1)
-  broker log        : $bdir/sluiced.log
-  PIDs              : $RUN_DIR/broker1.pid, $RUN_DIR/zk/zk*.pid
+Sluice demo is running ($ZOOKEEPERS ZooKeeper + $BROKERS brokers, state under $RUN_DIR).
+  bootstrap servers : $BOOTSTRAP
 Try:
-  kcat -b $bootstrap -L
-  echo 'hello' | kcat -b $bootstrap -t $TOPIC -P
-  kcat -b $bootstrap -t $TOPIC -C -o beginning -e
+  $SLUICE cluster status --dir $RUN_DIR
+  $SLUICE --bootstrap-server $BOOTSTRAP topic describe log-events
+  echo 'k|hello' | $SLUICE --bootstrap-server $BOOTSTRAP produce log-events --key-separator '|'
+  $SLUICE --bootstrap-server $BOOTSTRAP consume log-events --from earliest --exit
+  $SLUICE perf produce log-events --bootstrap-server $BOOTSTRAP --num-records 100000 --record-size 100
+  $SLUICE cluster kill 2 --dir $RUN_DIR      # then: cluster info, cluster start 2
 Stop it with:
   scripts/demo.sh --down
 EOT
@@ -190,6 +204,6 @@ case "${1:-up}" in
   up | --up) up ;;
   --down | down) down ;;
   --status | status) status ;;
-  -h | --help) sed -n '2,9p' "$0" ;;
+  -h | --help) sed -n '2,11p' "$0" ;;
   *) die "usage: scripts/demo.sh [--down|--status]" ;;
 esac
