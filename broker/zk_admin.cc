@@ -63,4 +63,37 @@ void ZkAdminClient::DeleteTopic(const std::string& name, AdminDone done) {
   });
 }
 
+void ZkAdminClient::ReadTopicConfig(const std::string& topic, TopicConfigDone done) {
+  admin_->ReadTopicConfig(topic, [done = std::move(done)](Result<coordinator::ConfigMap> r) {
+    if (r.ok()) return done({}, std::move(r).value());
+    ErrorCode code = r.status().code() == Errc::kNotFound ? ErrorCode::kUnknownTopicOrPartition
+                     : r.status().code() == Errc::kUnavailable ? ErrorCode::kRequestTimedOut
+                                                               : ErrorCode::kUnknownServerError;
+    done({code, r.status().message()}, {});
+  });
+}
+
+void ZkAdminClient::AlterTopicConfig(const std::string& topic, const TopicConfigMap& configs,
+                                     bool validate_only, AdminDone done) {
+  admin_->AlterTopicConfig(topic, configs, validate_only,
+                           [done = std::move(done)](coordinator::AdminResult r) {
+                             done(Convert(r));
+                           });
+}
+
+void ZkAdminClient::CreatePartitions(const PartitionsSpec& spec, bool validate_only,
+                                     AdminDone done) {
+  coordinator::NewPartitions request;
+  request.topic = spec.topic;
+  request.total = spec.total;
+  for (const auto& replicas : spec.assignment) {
+    auto& list = request.assignment.emplace_back();
+    for (int32_t r : replicas) list.push_back(BrokerId(r));
+  }
+  admin_->AddPartitions(request, validate_only,
+                        [done = std::move(done)](coordinator::AddedPartitions a) {
+                          done(Convert(a.result));
+                        });
+}
+
 }  // namespace sluice::broker

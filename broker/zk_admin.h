@@ -28,6 +28,10 @@ class ZkAdminClient : public AdminClient {
   bool IsController() const override { return controller_->is_controller(); }
   void CreateTopic(const TopicSpec& spec, bool validate_only, AdminDone done) override;
   void DeleteTopic(const std::string& name, AdminDone done) override;
+  void ReadTopicConfig(const std::string& topic, TopicConfigDone done) override;
+  void AlterTopicConfig(const std::string& topic, const TopicConfigMap& configs,
+                        bool validate_only, AdminDone done) override;
+  void CreatePartitions(const PartitionsSpec& spec, bool validate_only, AdminDone done) override;
 
  private:
   std::unique_ptr<coordinator::Admin> admin_;

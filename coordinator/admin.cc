@@ -83,31 +83,54 @@ Status ValidateTopicName(const std::string& name) {
   return Status::Ok();
 }
 
+bool IsTopicConfigName(const std::string& name) { return TopicConfigNames().contains(name); }
+
 Status ValidateTopicConfigs(const ConfigMap& configs) {
   for (const auto& [k, v] : configs) {
     if (!TopicConfigNames().contains(k)) {
       return Status::InvalidArgument("Unknown topic config name: " + k);
     }
+    const std::string bad = "Invalid value " + v + " for configuration " + k;
     if (k == "cleanup.policy") {
       if (v != "delete" && v != "compact" && v != "compact,delete" && v != "delete,compact") {
-        return Status::InvalidArgument("Invalid value " + v + " for configuration " + k);
+        return Status::InvalidArgument(bad + ": String must be one of: compact, delete");
       }
     } else if (k == "unclean.leader.election.enable" || k == "preallocate" ||
                k == "message.downconversion.enable" || k == "remote.storage.enable") {
       if (v != "true" && v != "false") {
-        return Status::InvalidArgument("Invalid value " + v + " for configuration " + k);
+        return Status::InvalidArgument(bad + ": Expected value to be either true or false");
       }
-    } else if (k == "min.insync.replicas" || k == "retention.ms" || k == "retention.bytes" ||
-               k == "segment.bytes" || k == "segment.ms" || k == "max.message.bytes" ||
-               k == "delete.retention.ms" || k == "min.compaction.lag.ms" ||
-               k == "max.compaction.lag.ms" || k == "flush.messages" || k == "flush.ms" ||
-               k == "segment.index.bytes" || k == "index.interval.bytes") {
-      if (!IsLong(v)) {
-        return Status::InvalidArgument("Invalid value " + v + " for configuration " + k);
+    } else if (k == "compression.type") {
+      if (v != "uncompressed" && v != "zstd" && v != "lz4" && v != "snappy" && v != "gzip" &&
+          v != "producer") {
+        return Status::InvalidArgument(
+            bad + ": String must be one of: uncompressed, zstd, lz4, snappy, gzip, producer");
       }
-      if (k == "min.insync.replicas" && std::stoll(v) < 1) {
-        return Status::InvalidArgument("Invalid value " + v + " for configuration " + k +
-                                       ": Value must be at least 1");
+    } else if (k == "message.timestamp.type") {
+      if (v != "CreateTime" && v != "LogAppendTime") {
+        return Status::InvalidArgument(bad + ": String must be one of: CreateTime, LogAppendTime");
+      }
+    } else if (k == "min.cleanable.dirty.ratio") {
+      double d = 0;
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+      if (v.empty() || ec != std::errc() || p != v.data() + v.size() || d < 0 || d > 1) {
+        return Status::InvalidArgument(bad + ": Value must be a number in [0,1]");
+      }
+    } else if (k == "message.format.version" || k == "leader.replication.throttled.replicas" ||
+               k == "follower.replication.throttled.replicas") {
+      // Free-form strings.
+    } else {
+      // Every other topic config is a LONG (or INT) with a lower bound.
+      if (!IsLong(v)) return Status::InvalidArgument(bad + ": Not a number of type LONG");
+      const int64_t x = std::stoll(v);
+      int64_t min = 0;
+      if (k == "min.insync.replicas" || k == "segment.ms" || k == "flush.messages") min = 1;
+      if (k == "segment.bytes") min = 14;
+      if (k == "segment.index.bytes") min = 4;
+      if (k == "retention.ms" || k == "retention.bytes") min = -1;
+      if (k == "local.retention.ms" || k == "local.retention.bytes") min = -2;
+      if (x < min) {
+        return Status::InvalidArgument(bad + ": Value must be at least " + std::to_string(min));
       }
     }
   }
@@ -288,6 +311,139 @@ void Admin::AlterTopicConfig(const std::string& name, const ConfigMap& configs,
       session_->Create(path, data, CreateMode::kPersistent, [path, notify, done](ZkCreated c) {
         if (c.err != ZkErrc::kOk) return done(FromZk(c.err, "create " + path));
         notify();
+      });
+    });
+  });
+}
+
+Result<PartitionAssignment> PlanNewPartitions(const PartitionAssignment& existing, int32_t total,
+                                              const std::vector<ReplicaList>& assignment,
+                                              const std::vector<BrokerId>& live_brokers,
+                                              std::mt19937_64* rng, AdminError* error) {
+  auto fail = [error](AdminError e, std::string message) -> Status {
+    if (error != nullptr) *error = e;
+    return Status::InvalidArgument(std::move(message));
+  };
+  if (error != nullptr) *error = AdminError::kNone;
+  const int32_t current = static_cast<int32_t>(existing.size());
+  if (current == 0) return fail(AdminError::kUnknownTopic, "The topic has no partitions.");
+  if (total <= current) {
+    return fail(AdminError::kInvalidPartitions,
+                total == current ? "Topic already has " + std::to_string(current) + " partitions."
+                                 : "Topic currently has " + std::to_string(current) +
+                                       " partitions, which is higher than the requested " +
+                                       std::to_string(total) + ".");
+  }
+  const int32_t to_add = total - current;
+  const ReplicaList& first = existing.begin()->second;
+  const int32_t rf = static_cast<int32_t>(first.size());
+  std::vector<BrokerId> brokers = live_brokers;
+  std::sort(brokers.begin(), brokers.end());
+  if (!assignment.empty()) {
+    if (static_cast<int32_t>(assignment.size()) != to_add) {
+      return fail(AdminError::kInvalidReplicaAssignment,
+                  "Increasing the number of partitions by " + std::to_string(to_add) + " but " +
+                      std::to_string(assignment.size()) + " assignments provided.");
+    }
+    PartitionAssignment renumbered;  // 0-based for ValidateAssignment
+    for (size_t i = 0; i < assignment.size(); ++i) {
+      renumbered[static_cast<int32_t>(i)] = assignment[i];
+    }
+    AdminError e = AdminError::kNone;
+    if (Status s = ValidateAssignment(renumbered, brokers, &e); !s.ok()) {
+      return fail(AdminError::kInvalidReplicaAssignment, s.message());
+    }
+    if (static_cast<int32_t>(assignment[0].size()) != rf) {
+      return fail(AdminError::kInvalidReplicaAssignment,
+                  "Inconsistent replication factor between partitions, partition 0 has " +
+                      std::to_string(rf) + " while the new partitions have " +
+                      std::to_string(assignment[0].size()) + ".");
+    }
+    PartitionAssignment out;
+    for (size_t i = 0; i < assignment.size(); ++i) {
+      out[current + static_cast<int32_t>(i)] = assignment[i];
+    }
+    return out;
+  }
+  // Kafka: start where partition 0's first replica sits in the sorted broker list.
+  int32_t start = 0;
+  for (size_t i = 0; i < brokers.size(); ++i) {
+    if (brokers[i] >= first.front()) {
+      start = static_cast<int32_t>(i);
+      break;
+    }
+  }
+  AssignmentParams params;
+  params.partitions = to_add;
+  params.replication_factor = rf;
+  params.brokers = brokers;
+  params.fixed_start_index = start;
+  params.start_partition_id = current;
+  return AssignReplicasRackUnaware(params, rng, error);
+}
+
+void Admin::AddPartitions(const NewPartitions& request, bool validate_only,
+                          std::function<void(AddedPartitions)> done) {
+  auto fail = [done](AdminResult r) {
+    AddedPartitions out;
+    out.result = std::move(r);
+    done(std::move(out));
+  };
+  const std::string& name = request.topic;
+  const std::string path = TopicPath(name);
+  session_->Get(path, [this, request, validate_only, done, fail, name, path](ZkRead r) {
+    if (r.err == ZkErrc::kNoNode) {
+      return fail(AdminResult::Error(AdminError::kUnknownTopic,
+                                     Status::NotFound("Topic " + name + " does not exist")));
+    }
+    if (r.err != ZkErrc::kOk) return fail(FromZk(r.err, "get " + path));
+    Result<TopicAssignment> decoded = TopicZNode::Decode(r.data);
+    if (!decoded.ok()) {
+      return fail(AdminResult::Error(AdminError::kUnknown, decoded.status()));
+    }
+    const int32_t version = r.stat.version;
+    session_->Exists(DeleteTopicPath(name), [this, request, validate_only, done, fail, name, path,
+                                             version, topic = std::move(decoded).value()](
+                                                ZkRead del) {
+      if (del.err == ZkErrc::kOk) {
+        return fail(AdminResult::Error(
+            AdminError::kInvalidTopic,
+            Status::InvalidArgument("The topic " + name + " is queued for deletion.")));
+      }
+      if (del.err != ZkErrc::kNoNode) return fail(FromZk(del.err, "exists delete marker"));
+      session_->GetChildren(kBrokerIdsPath, [this, request, validate_only, done, fail, name,
+                                             path, version, topic](ZkChildren c) {
+        if (c.err != ZkErrc::kOk) return fail(FromZk(c.err, "children /brokers/ids"));
+        std::vector<BrokerId> brokers;
+        for (const std::string& n : c.children) {
+          int32_t id;
+          auto [p, ec] = std::from_chars(n.data(), n.data() + n.size(), id);
+          if (ec == std::errc() && p == n.data() + n.size()) brokers.push_back(BrokerId(id));
+        }
+        AdminError err = AdminError::kNone;
+        Result<PartitionAssignment> plan = PlanNewPartitions(
+            topic.partitions, request.total, request.assignment, brokers, &rng_, &err);
+        if (!plan.ok()) return fail(AdminResult::Error(err, plan.status()));
+        AddedPartitions out;
+        out.added = std::move(plan).value();
+        if (validate_only) return done(std::move(out));
+        TopicAssignment grown = topic;
+        for (const auto& [p, replicas] : out.added) grown.partitions[p] = replicas;
+        session_->Set(path, TopicZNode::Encode(grown), version,
+                      [name, done, out = std::move(out), total = request.total](
+                          ZkWritten w) mutable {
+                        if (w.err == ZkErrc::kBadVersion) {
+                          out.result = AdminResult::Error(
+                              AdminError::kUnknown,
+                              Status::Unavailable("Topic " + name +
+                                                  " was modified concurrently; retry"));
+                        } else if (w.err != ZkErrc::kOk) {
+                          out.result = FromZk(w.err, "set " + TopicPath(name));
+                        } else {
+                          LOG(INFO) << "partitions_added topic=" << name << " total=" << total;
+                        }
+                        done(std::move(out));
+                      });
       });
     });
   });

@@ -12,6 +12,7 @@
 #include <functional>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "coordinator/admin_error.h"
@@ -39,6 +40,20 @@ struct AdminResult {
   static AdminResult Error(AdminError e, Status s) { return {e, std::move(s)}; }
 };
 
+// CreatePartitions for one topic: grow it to `total` partitions. `assignment` lists the replicas
+// of each NEW partition in order (empty = placed like Kafka's AdminZkClient.createPartitions: the
+// existing replication factor, rack-unaware, starting at partition 0's first replica).
+struct NewPartitions {
+  std::string topic;
+  int32_t total = 0;
+  std::vector<ReplicaList> assignment;
+};
+
+struct AddedPartitions {
+  AdminResult result;
+  PartitionAssignment added;  // the new partitions only (also when validate_only)
+};
+
 struct CreatedTopic {
   AdminResult result;
   std::string topic_id;            // set on success
@@ -47,8 +62,17 @@ struct CreatedTopic {
 
 // Kafka's topic name rules: [a-zA-Z0-9._-]+, at most 249 chars, not "." or "..".
 Status ValidateTopicName(const std::string& name);
+// Whether `name` is a Kafka topic-level config (LogConfig).
+bool IsTopicConfigName(const std::string& name);
 // Kafka's topic-level config names (LogConfig) and basic value checks.
 Status ValidateTopicConfigs(const ConfigMap& configs);
+
+// Pure part of AddPartitions: the replicas of partitions existing.size() .. total-1, given the
+// live brokers (Kafka's rules and messages; *error says which Kafka error).
+Result<PartitionAssignment> PlanNewPartitions(const PartitionAssignment& existing, int32_t total,
+                                              const std::vector<ReplicaList>& assignment,
+                                              const std::vector<BrokerId>& live_brokers,
+                                              std::mt19937_64* rng, AdminError* error);
 
 class Admin {
  public:
@@ -64,6 +88,14 @@ class Admin {
   // /config/changes/config_change_<seq> so every broker reloads it. kUnknownTopic, kInvalidConfig.
   void AlterTopicConfig(const std::string& name, const ConfigMap& configs, bool validate_only,
                         std::function<void(AdminResult)> done);
+  // Adds partitions by rewriting /brokers/topics/<t> with the existing partitions unchanged plus
+  // the new ones (a conditional write on the znode version read; topic id and in-flight
+  // reassignment fields kept); the controller's watch on that znode creates their state and
+  // leaders. kUnknownTopic; kInvalidPartitions when total <= current; kInvalidReplicaAssignment
+  // for a bad explicit assignment; kInvalidReplicationFactor when fewer live brokers than the
+  // replication factor; kInvalidTopic when the topic is queued for deletion.
+  void AddPartitions(const NewPartitions& request, bool validate_only,
+                     std::function<void(AddedPartitions)> done);
   // The topic's overrides (empty map if it has none). NotFound if the topic does not exist.
   void ReadTopicConfig(const std::string& name, std::function<void(Result<ConfigMap>)> done);
 

@@ -28,6 +28,11 @@ void HandleFetch(BrokerContext& ctx, Request& req, Responder responder);
 void HandleListOffsets(BrokerContext& ctx, Request& req, Responder responder);
 void HandleCreateTopics(BrokerContext& ctx, Request& req, Responder responder);
 void HandleDeleteTopics(BrokerContext& ctx, Request& req, Responder responder);
+// Config and partition admin (issue 5).
+void HandleDescribeConfigs(BrokerContext& ctx, Request& req, Responder responder);
+void HandleAlterConfigs(BrokerContext& ctx, Request& req, Responder responder);
+void HandleIncrementalAlterConfigs(BrokerContext& ctx, Request& req, Responder responder);
+void HandleCreatePartitions(BrokerContext& ctx, Request& req, Responder responder);
 // Inter-broker (handlers/inter_broker.cc).
 void HandleLeaderAndIsr(BrokerContext& ctx, Request& req, Responder responder);
 void HandleUpdateMetadata(BrokerContext& ctx, Request& req, Responder responder);

@@ -26,6 +26,10 @@ constexpr Entry kImplemented[] = {
     {ApiKey::kApiVersions, &HandleApiVersions},
     {ApiKey::kCreateTopics, &HandleCreateTopics},
     {ApiKey::kDeleteTopics, &HandleDeleteTopics},
+    {ApiKey::kDescribeConfigs, &HandleDescribeConfigs},
+    {ApiKey::kAlterConfigs, &HandleAlterConfigs},
+    {ApiKey::kIncrementalAlterConfigs, &HandleIncrementalAlterConfigs},
+    {ApiKey::kCreatePartitions, &HandleCreatePartitions},
     // Inter-broker (our controller, fetchers and shutdown; advertising them is harmless).
     {ApiKey::kLeaderAndIsr, &HandleLeaderAndIsr},
     {ApiKey::kStopReplica, &HandleStopReplica},
