@@ -5,7 +5,14 @@
 #
 #   bench/run.sh            # default sizes
 #   RECORDS_100B=2000000 RECORDS_1K=500000 bench/run.sh
+#   bench/run.sh --rf3      # 3 ZooKeeper + 3 brokers (sluice cluster up), acks=all, RF 3,
+#                           # min.insync.replicas=2; RF 1 on the same cluster for the ratios;
+#                           # steady-rate latency (STEADY_RATE, default 10000 msg/s)
 set -euo pipefail
+
+if [[ "${1:-}" == "--rf3" ]]; then
+  exec "$(dirname "${BASH_SOURCE[0]}")/run_rf3.sh"
+fi
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$ROOT/build}

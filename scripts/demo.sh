@@ -107,7 +107,7 @@ wait_topic_ready() {
 import json, sys
 parts = json.load(sys.stdin)["partitions"]
 ok = parts and all(p.get("leader", -1) >= 0 and len(p.get("isr", [])) == len(p.get("replicas", [])) for p in parts)
-sys.exit(0 if ok else 1)'; do
+sys.exit(0 if ok else 1)' 2>/dev/null; do
     ((SECONDS < deadline)) || die "topic $name has partitions without a leader or full ISR after 60 s"
     sleep 0.5
   done
