@@ -12,6 +12,8 @@
 #
 #   bench/run_rf3.sh                      (or bench/run.sh --rf3)
 #   RECORDS_100B=2000000 RECORDS_1K=300000 STEADY_SECONDS=30 bench/run_rf3.sh
+#   PERF_DIR=/tmp/prof bench/run_rf3.sh   also `perf record` the three brokers during the RF 3
+#                                         100 B producer run and the RF 3 consumer run
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -35,14 +37,28 @@ BUILD_KIND=$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$BUILD_DIR/CMakeCache.txt"
 WORK=$(mktemp -d /tmp/sluice-bench-rf3-XXXXXX)
 CLUSTER=$WORK/cluster
 cleanup() {
+  if declare -F perf_stop >/dev/null; then perf_stop; fi
   if [[ -f "$CLUSTER/cluster.json" ]]; then
     "$SLUICE" cluster down --dir "$CLUSTER" >/dev/null 2>&1 || true
   fi
+  if [[ -n "${PERF_DIR:-}" ]]; then rm -f "$PERF_DIR"/broker-*.data*; fi  # samples outside phases
   if [[ "${KEEP_BENCH_DIR:-0}" == 1 ]]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 
-"$SLUICE" cluster up --brokers 3 --zookeepers 3 --dir "$CLUSTER" --sluiced "$SLUICED" >"$WORK/up.log"
+BROKER_BIN=$SLUICED
+if [[ -n "${PERF_DIR:-}" ]]; then
+  # Each broker runs under `perf record` from its start (attaching with -p gets almost no samples
+  # on this VM); SIGUSR2 makes perf write what it has so far to a new file (--switch-output), so
+  # perf_start/perf_stop cut one file per broker per measured phase.
+  mkdir -p "$PERF_DIR"
+  PERF_DIR=$(cd "$PERF_DIR" && pwd)
+  BROKER_BIN=$WORK/sluiced-under-perf
+  printf '#!/bin/sh\nexec perf record -F 999 --switch-output -o "%s/broker-$$.data" -- "%s" "$@"\n' \
+    "$PERF_DIR" "$SLUICED" >"$BROKER_BIN"
+  chmod +x "$BROKER_BIN"
+fi
+"$SLUICE" cluster up --brokers 3 --zookeepers 3 --dir "$CLUSTER" --sluiced "$BROKER_BIN" >"$WORK/up.log"
 BOOT=$(cat "$CLUSTER/bootstrap")
 echo "cluster up: $BOOT"
 
@@ -74,15 +90,42 @@ run() {  # records the command (broker address and build dir made generic) and i
   CMDS+=("$(echo "$*" | sed "s#$BUILD_DIR/##; s#$BOOT#\$BOOTSTRAP#")")
 }
 P="--bootstrap $BOOT --acks all --compression none"
+PERF_PHASE=""
+perf_cut() {  # ask every broker's perf to write its samples so far to a new file
+  local f
+  for f in "$CLUSTER"/pids/broker*.pid; do kill -USR2 "$(cat "$f")" 2>/dev/null || true; done
+  sleep 2
+}
+perf_start() {  # NAME: the samples from now until perf_stop go to PERF_DIR/NAME-brokerN.data
+  [[ -n "${PERF_DIR:-}" ]] || return 0
+  perf_cut
+  PERF_PHASE=$1
+}
+perf_stop() {
+  [[ -n "$PERF_PHASE" ]] || return 0
+  perf_cut
+  local f pid id newest
+  for f in "$CLUSTER"/pids/broker*.pid; do
+    pid=$(cat "$f")
+    id=$(basename "$f" .pid)
+    newest=$(ls -t "$PERF_DIR/broker-$pid.data."* 2>/dev/null | head -1)
+    [[ -n "$newest" ]] && mv "$newest" "$PERF_DIR/$PERF_PHASE-$id.data"
+  done
+  PERF_PHASE=""
+}
 # shellcheck disable=SC2086
 {
   run "$PRODUCE" $P --topic rf1-100b --num-records "$RECORDS_100B" --record-size 100
+  perf_start produce-rf3-100b
   run "$PRODUCE" $P --topic rf3-100b --num-records "$RECORDS_100B" --record-size 100
+  perf_stop
   run "$PRODUCE" $P --topic rf3-1k --num-records "$RECORDS_1K" --record-size 1024
   run "$PRODUCE" $P --topic rf3-steady --num-records $((STEADY_RATE * STEADY_SECONDS)) \
     --record-size 100 --throughput "$STEADY_RATE" --linger-ms 0
   run "$CONSUME" --bootstrap "$BOOT" --topic rf1-100b --num-records "$RECORDS_100B" --record-size 100
+  perf_start consume-rf3-100b
   run "$CONSUME" --bootstrap "$BOOT" --topic rf3-100b --num-records "$RECORDS_100B" --record-size 100
+  perf_stop
 }
 
 # Figures for the summary: msgs/s and MB/s of line N, p99 of line N.
