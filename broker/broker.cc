@@ -21,8 +21,11 @@
 #include "broker/zk_admin.h"
 #include "common/clock.h"
 #include "coordinator/broker_registration.h"
+#include "coordinator/config_watcher.h"
+#include "coordinator/znodes.h"
 #include "coordinator/controller.h"
 #include "coordinator/zk_session.h"
+#include "storage/log_cleaner.h"
 #include "storage/log_manager.h"
 
 namespace sluice::broker {
@@ -34,10 +37,15 @@ constexpr int64_t kControlledShutdownTimeoutMs = 9000;
 
 class ManagedLogStore : public LogStore {
  public:
-  explicit ManagedLogStore(storage::LogManager* logs) : logs_(logs) {}
+  // `on_open(topic)`: a partition log was handed out; the topic's overrides are (re)read.
+  ManagedLogStore(storage::LogManager* logs, std::function<void(const std::string&)> on_open)
+      : logs_(logs), on_open_(std::move(on_open)) {}
+  // Configured per topic by the LogManager (broker defaults + /config/topics overrides).
   Result<storage::Log*> GetOrCreateLog(const TopicPartition& tp,
-                                       const storage::LogConfig& config) override {
-    return logs_->GetOrCreateLog(tp, config);
+                                       const storage::LogConfig& /*defaults*/) override {
+    Result<storage::Log*> log = logs_->GetOrCreateLog(tp);
+    if (log.ok() && on_open_) on_open_(tp.topic);
+    return log;
   }
   Status DeleteLog(const TopicPartition& tp) override {
     Status s = logs_->DeleteLog(tp);
@@ -46,6 +54,7 @@ class ManagedLogStore : public LogStore {
 
  private:
   storage::LogManager* logs_;
+  std::function<void(const std::string&)> on_open_;
 };
 }  // namespace
 
@@ -77,6 +86,9 @@ struct Broker::Impl {
   std::unique_ptr<coordinator::BrokerRegistration> registration;
   std::unique_ptr<coordinator::Controller> controller;
   std::unique_ptr<ZkAdminClient> admin;
+  std::unique_ptr<coordinator::ConfigWatcher> config_watcher;  // topic config changes -> logs
+  std::unique_ptr<storage::LogCleaner> log_cleaner;  // compaction, on its own thread
+  std::unique_ptr<Timer> log_cleaner_timer;
 
   std::unique_ptr<Timer> checkpoint_timer;
   // The flush + checkpoint files of one Checkpoint() tick, synced off the loop (fdatasync of
@@ -94,6 +106,8 @@ struct Broker::Impl {
   Status Start();
   void StartCoordinator();
   void Checkpoint();
+  void StartLogCleaner();
+  void ReadTopicLogConfig(const std::string& topic);
   void Stop();
   void BeginShutdown();
 };
@@ -101,7 +115,9 @@ struct Broker::Impl {
 Status Broker::Impl::Start() {
   log_manager = std::make_unique<storage::LogManager>(config.log_dirs, LogConfigFrom(config));
   SLUICE_RETURN_IF_ERROR(log_manager->Open());
-  log_store = std::make_unique<ManagedLogStore>(log_manager.get());
+  log_store = std::make_unique<ManagedLogStore>(
+      log_manager.get(), [this](const std::string& topic) { ReadTopicLogConfig(topic); });
+  StartLogCleaner();
   replicas = std::make_unique<ReplicaManager>(config.broker_id, &config, log_store.get());
   replicas->set_on_append([this](const TopicPartition& tp) { fetch_purgatory.Check(tp); });
   replicas->set_on_high_watermark([this](const TopicPartition& tp) {
@@ -191,9 +207,47 @@ void Broker::Impl::StartCoordinator() {
   inter_broker.isr = isr_manager.get();
   ctx.inter_broker = &inter_broker;
 
+  config_watcher = std::make_unique<coordinator::ConfigWatcher>(
+      zk.get(), [this](const std::string& topic, const coordinator::ConfigMap& overrides) {
+        log_manager->SetTopicOverrides(topic, overrides);
+      });
+  config_watcher->Start();
   registration->Start();
   controller->Start();
   zk->Start();
+}
+
+// log.cleaner.*: compaction of cleanup.policy=compact logs, one at a time, off the loop.
+void Broker::Impl::StartLogCleaner() {
+  auto settings = storage::CleanerSettingsFromBrokerProperties(config.raw);
+  if (!settings.ok()) LOG(WARNING) << "log_cleaner_config_invalid error=" << settings.status();
+  storage::CleanerSettings s = settings.ok() ? settings.value() : storage::CleanerSettings{};
+  if (!s.enable) return;
+  storage::CleanerOptions options;
+  options.io_max_bytes_per_second = s.io_max_bytes_per_second;
+  log_cleaner = std::make_unique<storage::LogCleaner>(log_manager.get(), &loop, options);
+  log_cleaner_timer = loop.RunEvery(s.backoff_ms, [this] { log_cleaner->MaybeClean(); });
+}
+
+// A partition's topic overrides (/config/topics/<t>), read when its log is opened; later
+// changes arrive through the ConfigWatcher.
+void Broker::Impl::ReadTopicLogConfig(const std::string& topic) {
+  if (zk == nullptr) return;
+  zk->Get(coordinator::ConfigTopicPath(topic), [this, topic](coordinator::ZkRead r) {
+    if (stopping) return;
+    if (r.err == coordinator::ZkErrc::kNoNode) return log_manager->SetTopicOverrides(topic, {});
+    if (r.err != coordinator::ZkErrc::kOk) {
+      LOG(WARNING) << "topic_config_read_failed topic=" << topic
+                   << " error=" << coordinator::ZkErrcName(r.err);
+      return;
+    }
+    Result<coordinator::ConfigMap> overrides = coordinator::ConfigEntityZNode::Decode(r.data);
+    if (!overrides.ok()) {
+      LOG(WARNING) << "topic_config_invalid topic=" << topic << " error=" << overrides.status();
+      return;
+    }
+    log_manager->SetTopicOverrides(topic, overrides.value());
+  });
 }
 
 void Broker::Impl::Checkpoint() {
@@ -253,7 +307,10 @@ void Broker::Impl::Stop() {
   channel.reset();
   remote_sender.reset();
   fetchers.reset();
+  config_watcher.reset();
   zk.reset();  // zookeeper_close: our ephemeral znodes go now, not after the session timeout
+  log_cleaner_timer.reset();
+  if (log_cleaner) log_cleaner->Stop();  // before the logs close: cancels the pass in flight
   Status s = log_manager->Close();
   if (!s.ok()) LOG(ERROR) << "log_close_failed error=" << s;
   loop.Stop();

@@ -10,6 +10,11 @@ storage::LogConfig LogConfigFrom(const Config& config) {
   lc.segment_ms = config.log_roll_ms;
   lc.retention_ms = config.log_retention_ms;
   lc.retention_bytes = config.log_retention_bytes;
+  // The log.* keys Config does not model (log.cleanup.policy, log.cleaner.*,
+  // log.message.timestamp.type, ...); a bad value keeps these defaults.
+  Result<storage::LogConfig> full = storage::LogConfigFromBrokerProperties(config.raw, lc);
+  if (full.ok()) return full.value();
+  LOG(WARNING) << "log_config_invalid error=" << full.status();
   return lc;
 }
 
