@@ -64,8 +64,11 @@ class Log {
 
   // One already-validated v2 batch. Assigns base offset = LEO and the leader epoch by rewriting
   // header bytes 0-7 and 12-15 in place (CRC unaffected), appends, indexes, and records a new
-  // epoch's start in the epoch cache. kInvalidArgument for a malformed buffer or an epoch older
-  // than the latest one.
+  // epoch's start in the epoch cache. kInvalidArgument for a malformed buffer, an epoch older
+  // than the latest one, or (cleanup.policy compact) a record without key; kTooLarge for a batch
+  // over max.message.bytes. message.timestamp.type=LogAppendTime: each batch's max timestamp
+  // becomes now_ms with the timestamp-type attribute set (CRC recomputed), and
+  // AppendInfo::log_append_time = now_ms.
   Result<AppendInfo> AppendAsLeader(uint8_t* batch, size_t size, LeaderEpoch epoch, int64_t now_ms);
   // Several concatenated batches, each validated, as above (one write per segment touched).
   Result<AppendInfo> AppendBatchesAsLeader(uint8_t* data, size_t size, LeaderEpoch epoch,
@@ -131,8 +134,8 @@ class Log {
   Status MaybeIncrementLogStartOffset(Offset offset);
 
   // Retention: deletes whole non-active segments, oldest first, that are below HW and either
-  // below the log start offset, older than retention_ms (their newest timestamp < now -
-  // retention_ms) or surplus to retention_bytes. Advances the log start offset. Returns how many
+  // below the log start offset or (cleanup.policy with "delete") older than retention_ms (their
+  // newest timestamp < now - retention_ms) or surplus to retention_bytes. Advances the log start offset. Returns how many
   // segments were deleted.
   Result<int> DeleteRetainedSegments(int64_t now_ms);
 

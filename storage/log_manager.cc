@@ -131,6 +131,8 @@ void LogManager::SetTopicOverrides(const std::string& topic,
   for (const std::string& e : errors) {
     LOG(WARNING) << "topic_config_invalid topic=" << topic << " error=\"" << e << "\"";
   }
+  auto known = topic_overrides_.find(topic);
+  bool changed = known == topic_overrides_.end() || known->second != overrides;
   topic_overrides_[topic] = std::move(overrides);
   int applied = 0;
   for (auto& [tp, entry] : logs_) {
@@ -138,6 +140,7 @@ void LogManager::SetTopicOverrides(const std::string& topic,
     entry.log->SetConfig(config);
     ++applied;
   }
+  if (!changed) return;  // re-read on every partition open: log only what changed
   LOG(INFO) << "topic_config_applied topic=" << topic << " logs=" << applied
             << " cleanup_policy=" << config.cleanup_policy()
             << " segment_bytes=" << config.segment_bytes << " retention_ms=" << config.retention_ms

@@ -433,3 +433,38 @@ TEST(LogCleanerThread, CleansDirtiestCompactedLogsOffTheCallingThread) {
 
 }  // namespace
 }  // namespace sluice::storage
+
+namespace sluice::storage {
+namespace {
+
+TEST_F(LogCleanerTest, CancelledPassStopsEarlyAndLeavesTheLogAlone) {
+  auto log = Open();
+  WriteVersions(log.get());
+  std::optional<CleanJob> job = log->PrepareClean(20000);
+  ASSERT_TRUE(job.has_value());
+  std::atomic<bool> cancel{true};
+  EXPECT_EQ(job->Run(&cancel).code(), Errc::kUnavailable);
+  Log::DiscardClean(*job);
+  EXPECT_FALSE(std::filesystem::exists(Scratch()));
+  EXPECT_EQ(ReadAll(*log).size(), 200u);
+  ASSERT_TRUE(log->Close().ok());
+}
+
+TEST(CleanerSettings, BrokerKeys) {
+  Result<CleanerSettings> s = CleanerSettingsFromBrokerProperties(
+      {{"log.cleaner.enable", "false"},
+       {"log.cleaner.backoff.ms", "250"},
+       {"log.cleaner.io.max.bytes.per.second", "1048576.0"}});
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_FALSE(s->enable);
+  EXPECT_EQ(s->backoff_ms, 250);
+  EXPECT_EQ(s->io_max_bytes_per_second, 1048576);
+  Result<CleanerSettings> d = CleanerSettingsFromBrokerProperties({});
+  EXPECT_TRUE(d->enable);
+  EXPECT_EQ(d->backoff_ms, 15000);
+  EXPECT_FALSE(CleanerSettingsFromBrokerProperties({{"log.cleaner.backoff.ms", "0"}}).ok());
+  EXPECT_FALSE(CleanerSettingsFromBrokerProperties({{"log.cleaner.enable", "yes"}}).ok());
+}
+
+}  // namespace
+}  // namespace sluice::storage
