@@ -13,6 +13,10 @@
 #include "broker/replica_fetcher.h"
 #include "broker/dispatcher.h"
 #include "broker/event_loop.h"
+#include "broker/http/admin_api.h"
+#include "broker/http/http_server.h"
+#include "broker/metrics/broker_gauges.h"
+#include "broker/metrics/broker_metrics.h"
 #include "broker/metadata_cache.h"
 #include "broker/purgatory.h"
 #include "broker/replica_manager.h"
@@ -90,6 +94,11 @@ struct Broker::Impl {
   std::unique_ptr<storage::LogCleaner> log_cleaner;  // compaction, on its own thread
   std::unique_ptr<Timer> log_cleaner_timer;
 
+  BrokerMetrics metrics;
+  GaugeSources gauge_sources;  // what /metrics and /api/... read; coordinator parts set later
+  std::unique_ptr<AdminApi> http_api;
+  std::unique_ptr<HttpServer> http;  // http.listener; null when not configured
+
   std::unique_ptr<Timer> checkpoint_timer;
   // The flush + checkpoint files of one Checkpoint() tick, synced off the loop (fdatasync of
   // every segment can take hundreds of ms on a busy disk: the loop must keep serving produce,
@@ -132,6 +141,7 @@ Status Broker::Impl::Start() {
   ctx.produce_purgatory = &produce_purgatory;
   ctx.fetch_purgatory = &fetch_purgatory;
   ctx.broker_id = config.broker_id;
+  ctx.metrics = &metrics;
   dispatcher = std::make_unique<Dispatcher>(&ctx);
   server = std::make_unique<Server>(loop.base(), dispatcher.get(), config.socket_request_max_bytes);
   SLUICE_RETURN_IF_ERROR(server->Listen(config.listener));
@@ -150,6 +160,21 @@ Status Broker::Impl::Start() {
   });
 
   StartCoordinator();
+  gauge_sources.broker_id = config.broker_id;
+  gauge_sources.metadata = &metadata;
+  gauge_sources.replicas = replicas.get();
+  gauge_sources.produce_purgatory = &produce_purgatory;
+  gauge_sources.fetch_purgatory = &fetch_purgatory;
+  gauge_sources.server = server.get();
+  gauge_sources.controller = controller.get();
+  gauge_sources.zk = zk.get();
+  gauge_sources.isr = isr_manager.get();
+  metrics.AddCollector([this](Exposition& out) { WriteBrokerGauges(gauge_sources, out); });
+  if (config.http_listener.has_value()) {
+    http_api = std::make_unique<AdminApi>(&ctx, &gauge_sources, &metrics);
+    http = std::make_unique<HttpServer>(&loop, http_api.get());
+    SLUICE_RETURN_IF_ERROR(http->Listen(*config.http_listener));
+  }
   LOG(INFO) << "broker_started broker_id=" << config.broker_id
             << " advertised=" << ctx.advertised.ToString()
             << " zookeeper=" << config.zookeeper_connect;
@@ -161,6 +186,13 @@ void Broker::Impl::StartCoordinator() {
   opts.connect = config.zookeeper_connect;
   opts.session_timeout = std::chrono::milliseconds(config.zookeeper_session_timeout_ms);
   zk = std::make_unique<coordinator::ZkSession>(&loop, opts);
+  zk->AddListener([this](const coordinator::SessionEvent& e) {
+    switch (e.type) {
+      case coordinator::SessionEventType::kConnected: metrics.RecordZkConnect(e.new_session); break;
+      case coordinator::SessionEventType::kDisconnected: metrics.RecordZkDisconnect(); break;
+      case coordinator::SessionEventType::kExpired: metrics.RecordZkExpire(); break;
+    }
+  });
 
   applier = std::make_unique<ControllerRequestApplier>(config.broker_id, replicas.get(), &metadata);
   broker_clients = std::make_unique<BrokerClientPool>(&loop, &metadata);
@@ -290,6 +322,9 @@ void Broker::Impl::Stop() {
   stopping = true;
   LOG(INFO) << "broker_stopping broker_id=" << config.broker_id;
   server->StopAccepting();
+  http.reset();
+  http_api.reset();
+  gauge_sources = GaugeSources{};
   produce_purgatory.ExpireAll();
   fetch_purgatory.ExpireAll();
   server->CloseAll();

@@ -2,7 +2,10 @@
 
 #include <glog/logging.h>
 
+#include <chrono>
+
 #include "broker/handlers/handlers.h"
+#include "broker/metrics/broker_metrics.h"
 #include "protocol/api_keys.h"
 
 namespace sluice::broker {
@@ -51,7 +54,13 @@ void Dispatcher::Handle(RawRequest raw, Responder responder) {
   VLOG(2) << "request api=" << protocol::ApiKeyName(raw.api_key) << " version=" << raw.api_version
           << " correlation_id=" << raw.correlation_id
           << " client_id=" << req.header.client_id.value_or("");
+  const auto start = std::chrono::steady_clock::now();
   api->handler(*ctx_, req, std::move(responder));
+  if (ctx_->metrics != nullptr) {
+    ctx_->metrics->RecordRequest(
+        raw.api_key,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
 }
 
 }  // namespace sluice::broker

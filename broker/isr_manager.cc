@@ -203,6 +203,8 @@ void IsrManager::Write(const TopicPartition& tp, int32_t epoch, std::vector<int3
                for (int32_t id : isr) to += (to.empty() ? "" : ",") + std::to_string(id);
                LOG(INFO) << "isr_changed partition=" << tp.ToString() << " from=[" << from
                          << "] to=[" << to << "] leader_epoch=" << epoch;
+               if (isr.size() < p->isr().size()) ++isr_shrinks_;
+               if (isr.size() > p->isr().size()) ++isr_expands_;
                p->SetIsr(isr);
                pending_notifications_.push_back(tp);
                if (on_isr_changed_) on_isr_changed_(tp);

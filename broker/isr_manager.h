@@ -58,6 +58,9 @@ class IsrManager {
   void Check();
   // Re-reads topic configs (min.insync.replicas) for topics led here.
   void RefreshTopicConfigs();
+  // ISR writes of this broker as leader that removed / added members (metrics).
+  int64_t isr_shrinks() const { return isr_shrinks_; }
+  int64_t isr_expands() const { return isr_expands_; }
 
  private:
   struct Led {
@@ -77,6 +80,8 @@ class IsrManager {
   int64_t lag_ms_;
   std::function<void(const TopicPartition&)> on_isr_changed_;
   std::map<TopicPartition, Led> led_;
+  int64_t isr_shrinks_ = 0;
+  int64_t isr_expands_ = 0;
   std::vector<TopicPartition> pending_notifications_;
   std::map<std::string, int32_t> topic_min_isr_;  // overrides from /config/topics
   std::unique_ptr<Timer> check_timer_;

@@ -142,6 +142,8 @@ class Controller {
   std::vector<BrokerId> live_brokers() const;
   std::optional<PartitionState> partition_state(const std::string& topic, int32_t p) const;
   std::vector<std::string> topics() const;
+  // Leaders elected from outside the ISR by this broker's controller since it started (metrics).
+  int64_t unclean_elections() const { return unclean_elections_; }
 
  private:
   struct PartitionCtx {
@@ -231,6 +233,7 @@ class Controller {
   std::map<BrokerId, LiveBroker> live_;
   std::map<std::string, TopicCtx> topics_;
   std::set<BrokerId> shutting_down_;
+  int64_t unclean_elections_ = 0;
 
   std::deque<std::pair<const char*, Job>> jobs_;
   bool job_running_ = false;

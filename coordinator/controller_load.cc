@@ -229,6 +229,7 @@ void Controller::OnBrokersFailed(const std::set<BrokerId>& dead, Done done) {
       const bool unclean = topics_.at(topic).unclean;
       if (auto e = ElectOfflinePartitionLeader(ctx.replicas, cur, LiveIds(), unclean)) {
         if (e->unclean) {
+          ++unclean_elections_;
           LOG(WARNING) << "unclean_leader_election topic=" << topic << " partition=" << p
                        << " leader=" << e->state.leader;
         }
@@ -304,6 +305,7 @@ void Controller::ElectOfflinePartitions(const std::set<TopicPartition>& scope,
       auto e = ElectOfflinePartitionLeader(ctx.replicas, *ctx.state, LiveIds(),
                                            topics_.at(topic).unclean);
       if (!e) return std::nullopt;
+      if (e->unclean) ++unclean_elections_;
       return e->state;
     };
     UpdatePartitions(offline, compute, 0,

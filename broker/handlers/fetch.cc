@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "broker/handlers/handlers.h"
+#include "broker/metrics/broker_metrics.h"
 #include "broker/metadata_cache.h"
 #include "broker/partition.h"
 #include "broker/purgatory.h"
@@ -112,6 +113,7 @@ void HandleFetch(BrokerContext& ctx, Request& req, Responder responder) {
   FetchOutcome now = ReadAll(ctx, body, /*record_follower=*/true);
   if (body.max_wait_ms <= 0 || now.bytes >= std::max(body.min_bytes, 1) || now.has_error ||
       body.topics.empty()) {
+    if (ctx.metrics != nullptr) ctx.metrics->RecordFetchResponse(now.response);
     Respond(responder, now.response);
     return;
   }
@@ -130,10 +132,15 @@ void HandleFetch(BrokerContext& ctx, Request& req, Responder responder) {
         }
         FetchOutcome again = ReadAll(*c, op->request, /*record_follower=*/false);
         if (again.bytes < std::max(op->request.min_bytes, 1) && !again.has_error) return false;
+        if (c->metrics != nullptr) c->metrics->RecordFetchResponse(again.response);
         Respond(op->responder, again.response);
         return true;
       },
-      [c, op] { Respond(op->responder, ReadAll(*c, op->request, false).response); });
+      [c, op] {
+        FetchOutcome last = ReadAll(*c, op->request, false);
+        if (c->metrics != nullptr) c->metrics->RecordFetchResponse(last.response);
+        Respond(op->responder, last.response);
+      });
 }
 
 }  // namespace sluice::broker

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "broker/handlers/handlers.h"
+#include "broker/metrics/broker_metrics.h"
 #include "broker/metadata_cache.h"
 #include "broker/partition.h"
 #include "broker/purgatory.h"
@@ -157,6 +158,10 @@ void HandleProduce(BrokerContext& ctx, Request& req, Responder responder) {
                                  << " partition=" << part.index << " error=" << info.status();
         fail(protocol::ToKafkaError(info.status()));
         continue;
+      }
+      if (ctx.metrics != nullptr) {
+        ctx.metrics->RecordBytesIn(topic.name, static_cast<int64_t>(records.size()),
+                                   info->last_offset.value() - info->first_offset.value() + 1);
       }
       out.base_offset = info->first_offset.value();
       out.log_append_time_ms = info->log_append_time;
