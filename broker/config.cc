@@ -40,7 +40,12 @@ const std::set<std::string>& KnownKeys() {
       "socket.send.buffer.bytes", "socket.receive.buffer.bytes", "num.recovery.threads.per.data.dir",
       "transaction.state.log.replication.factor", "transaction.state.log.min.isr",
       "group.initial.rebalance.delay.ms", "listener.security.protocol.map",
-      "inter.broker.listener.name", "controlled.shutdown.enable"};
+      "inter.broker.listener.name", "controlled.shutdown.enable",
+      // Log configs read by storage (LogConfigFromBrokerProperties, CleanerSettings).
+      "log.cleaner.enable", "log.cleaner.backoff.ms", "log.cleaner.io.max.bytes.per.second",
+      "log.cleaner.min.cleanable.ratio", "log.cleaner.delete.retention.ms",
+      "log.cleaner.min.compaction.lag.ms", "log.message.timestamp.type",
+      "log.index.interval.bytes", "log.index.size.max.bytes", "log.segment.delete.delay.ms"};
   return keys;
 }
 
