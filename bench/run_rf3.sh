@@ -34,6 +34,7 @@ PRODUCE=$BUILD_DIR/bench/produce_bench
 CONSUME=$BUILD_DIR/bench/consume_bench
 BUILD_KIND=$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$BUILD_DIR/CMakeCache.txt")
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)  # other work on the machine skews every figure
 WORK=$(mktemp -d /tmp/sluice-bench-rf3-XXXXXX)
 CLUSTER=$WORK/cluster
 cleanup() {
@@ -153,7 +154,7 @@ echo "$SUMMARY"
   echo
   echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — RF 3, commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo
-  echo "Machine: $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/Mem:/{print $2}') GiB RAM, load average before the run: ${LOAD_BEFORE:-$(cut -d' ' -f1-3 /proc/loadavg)}."
+  echo "Machine: $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/Mem:/{print $2}') GiB RAM, load average before the run: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo "Setup: \`bench/run.sh --rf3\` (RECORDS_100B=$RECORDS_100B RECORDS_1K=$RECORDS_1K STEADY_RATE=$STEADY_RATE"
   echo "STEADY_SECONDS=$STEADY_SECONDS PARTITIONS=$PARTITIONS): \`sluice cluster up --brokers 3 --zookeepers 3\`"
   echo "(${BUILD_KIND} build), topics created with \`sluice topic create T --partitions $PARTITIONS"
