@@ -3,6 +3,8 @@
 // StopReplica, ControlledShutdown). Reached from BrokerContext::inter_broker; members may be null
 // (unit tests, a broker still starting). Loop thread only.
 
+#include <cstdint>
+
 namespace sluice::coordinator {
 class Controller;
 }
@@ -18,6 +20,9 @@ struct InterBrokerServices {
   coordinator::Controller* controller = nullptr;
   ReplicaFetcherManager* fetchers = nullptr;
   IsrManager* isr = nullptr;
+  // czxid of our current /brokers/ids/<id> (KIP-380), -1 until registered. Controller requests
+  // carrying an older one were meant for a previous incarnation: STALE_BROKER_EPOCH.
+  int64_t broker_epoch = -1;
 };
 
 }  // namespace sluice::broker

@@ -12,6 +12,9 @@ namespace sluice::broker {
 namespace {
 constexpr int64_t kNotifyIntervalMs = 1000;
 constexpr int64_t kConfigRefreshMs = 5000;
+// A topic seen here for the first time has its config read this soon, so its min.insync.replicas
+// override applies from (nearly) its first write rather than up to kConfigRefreshMs later.
+constexpr int64_t kNewTopicConfigMs = 200;
 
 bool Contains(const std::vector<int32_t>& v, int32_t x) {
   return std::find(v.begin(), v.end(), x) != v.end();
@@ -68,28 +71,25 @@ IsrManager::IsrManager(int32_t self, EventLoop* loop, ReplicaManager* replicas,
   check_timer_ = loop_->RunEvery(std::max<int64_t>(lag_ms_ / 2, 100), [this] { Check(); });
   notify_timer_ = loop_->RunEvery(kNotifyIntervalMs, [this] { FlushNotifications(); });
   config_timer_ = loop_->RunEvery(kConfigRefreshMs, [this] { RefreshTopicConfigs(); });
+  new_topic_timer_ = loop_->RunEvery(kNewTopicConfigMs, [this] {
+    RefreshTopicConfigs(/*only_new=*/true);
+  });
 }
 
 IsrManager::~IsrManager() { *alive_ = false; }
 
-void IsrManager::ApplyMinIsr() {
-  for (const auto& [tp, p] : replicas_->partitions()) {
-    auto it = topic_min_isr_.find(tp.topic);
-    if (it != topic_min_isr_.end() && p->min_insync_replicas() != it->second) {
-      p->set_min_insync_replicas(it->second);
-    }
-  }
-}
-
-void IsrManager::RefreshTopicConfigs() {
+void IsrManager::RefreshTopicConfigs(bool only_new) {
   std::set<std::string> topics;
-  for (const auto& [tp, p] : replicas_->partitions()) topics.insert(tp.topic);
+  for (const auto& [tp, p] : replicas_->partitions()) {
+    if (only_new && !config_requested_.insert(tp.topic).second) continue;
+    topics.insert(tp.topic);
+  }
   std::weak_ptr<bool> alive = alive_;
   for (const auto& topic : topics) {
     zk_->Get(coordinator::ConfigTopicPath(topic), [this, alive, topic](coordinator::ZkRead r) {
       if (alive.expired()) return;
       if (r.err == coordinator::ZkErrc::kNoNode) {
-        topic_min_isr_.erase(topic);
+        replicas_->SetTopicMinInsyncReplicas(topic, std::nullopt);
         return;
       }
       if (r.err != coordinator::ZkErrc::kOk) return;
@@ -97,15 +97,14 @@ void IsrManager::RefreshTopicConfigs() {
       if (!cfg.ok()) return;
       auto it = cfg->find("min.insync.replicas");
       if (it == cfg->end()) {
-        topic_min_isr_.erase(topic);
+        replicas_->SetTopicMinInsyncReplicas(topic, std::nullopt);
         return;
       }
       try {
-        topic_min_isr_[topic] = std::stoi(it->second);
+        replicas_->SetTopicMinInsyncReplicas(topic, std::stoi(it->second));
       } catch (...) {
         return;
       }
-      ApplyMinIsr();
     });
   }
 }
@@ -116,7 +115,6 @@ void IsrManager::Check() {
   std::set<int32_t> alive_brokers;
   for (const auto& [id, b] : metadata_->brokers()) alive_brokers.insert(id);
   alive_brokers.insert(self_);
-  ApplyMinIsr();
   struct PendingWrite {
     TopicPartition tp;
     int32_t epoch;

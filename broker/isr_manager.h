@@ -56,8 +56,9 @@ class IsrManager {
 
   // One round over the partitions led here (also run by the timer).
   void Check();
-  // Re-reads topic configs (min.insync.replicas) for topics led here.
-  void RefreshTopicConfigs();
+  // Re-reads topic configs (min.insync.replicas) for topics replicated here (`only_new`: those
+  // not read yet).
+  void RefreshTopicConfigs(bool only_new = false);
   // ISR writes of this broker as leader that removed / added members (metrics).
   int64_t isr_shrinks() const { return isr_shrinks_; }
   int64_t isr_expands() const { return isr_expands_; }
@@ -70,7 +71,6 @@ class IsrManager {
   };
   void Write(const TopicPartition& tp, int32_t epoch, std::vector<int32_t> isr);
   void FlushNotifications();
-  void ApplyMinIsr();
 
   int32_t self_;
   EventLoop* loop_;
@@ -83,10 +83,11 @@ class IsrManager {
   int64_t isr_shrinks_ = 0;
   int64_t isr_expands_ = 0;
   std::vector<TopicPartition> pending_notifications_;
-  std::map<std::string, int32_t> topic_min_isr_;  // overrides from /config/topics
   std::unique_ptr<Timer> check_timer_;
   std::unique_ptr<Timer> notify_timer_;
   std::unique_ptr<Timer> config_timer_;
+  std::unique_ptr<Timer> new_topic_timer_;
+  std::set<std::string> config_requested_;  // topics whose config was asked for at least once
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -47,9 +47,21 @@ Status ReplicaManager::ApplyLeaderAndIsr(const LeaderAndIsrState& st) {
     }
     log = opened.value();
   }
-  p->set_min_insync_replicas(config_->min_insync_replicas);
+  p->set_min_insync_replicas(MinInsyncReplicasFor(st.topic));
   bool was_leader = p->is_leader();
   if (st.leader == broker_id_) {
+    // The new epoch starts at our log end now, not at our first append in it (Kafka's
+    // maybeAssignEpochStartOffset): OffsetForLeaderEpoch must answer a follower that was ahead
+    // in an older epoch with where that epoch ended here, even before anything new is written.
+    if (st.leader_epoch > log->latest_epoch().value()) {
+      Status assigned = log->epoch_cache().Assign(LeaderEpoch(st.leader_epoch),
+                                                  log->log_end_offset());
+      if (!assigned.ok()) {
+        LOG(ERROR) << "leader_epoch_assign_failed topic=" << st.topic
+                   << " partition=" << st.partition << " error=" << assigned;
+        return assigned;
+      }
+    }
     p->MakeLeader(log, LeaderEpoch(st.leader_epoch), st.isr, st.replicas);
     LOG(INFO) << "state_change topic=" << st.topic << " partition=" << st.partition
               << " to=leader leader_epoch=" << st.leader_epoch
@@ -96,6 +108,25 @@ Result<storage::AppendInfo> ReplicaManager::AppendAsLeader(Partition* p, uint8_t
 void ReplicaManager::RecordFollowerFetch(Partition* p, int32_t replica, int64_t fetch_offset,
                                          int64_t now_ms) {
   if (p->UpdateFollowerFetch(replica, fetch_offset, now_ms) && on_hw_) on_hw_(p->tp());
+}
+
+void ReplicaManager::SetTopicMinInsyncReplicas(const std::string& topic,
+                                               std::optional<int32_t> value) {
+  if (value.has_value()) {
+    topic_min_isr_[topic] = *value;
+  } else {
+    topic_min_isr_.erase(topic);
+  }
+  const int32_t n = MinInsyncReplicasFor(topic);
+  for (auto it = partitions_.lower_bound(TopicPartition{topic, 0});
+       it != partitions_.end() && it->first.topic == topic; ++it) {
+    it->second->set_min_insync_replicas(n);
+  }
+}
+
+int32_t ReplicaManager::MinInsyncReplicasFor(const std::string& topic) const {
+  auto it = topic_min_isr_.find(topic);
+  return it == topic_min_isr_.end() ? config_->min_insync_replicas : it->second;
 }
 
 }  // namespace sluice::broker

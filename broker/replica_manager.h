@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,11 +72,18 @@ class ReplicaManager {
   // Leader: a follower fetched; advances HW and notifies when it moved.
   void RecordFollowerFetch(Partition* p, int32_t replica, int64_t fetch_offset, int64_t now_ms);
 
+  // The topic's min.insync.replicas override (/config/topics/<t>), nullopt = the broker default.
+  // Applied to the topic's partitions now and kept for every later LeaderAndIsr, so a leadership
+  // change never falls back to the default (which would let acks=all succeed on too few replicas).
+  void SetTopicMinInsyncReplicas(const std::string& topic, std::optional<int32_t> value);
+  int32_t MinInsyncReplicasFor(const std::string& topic) const;
+
  private:
   int32_t broker_id_;
   const Config* config_;
   LogStore* logs_;
   std::map<TopicPartition, std::unique_ptr<Partition>> partitions_;
+  std::map<std::string, int32_t> topic_min_isr_;  // min.insync.replicas overrides by topic
   std::function<void(const TopicPartition&)> on_append_;
   std::function<void(const TopicPartition&)> on_hw_;
 };

@@ -1,7 +1,8 @@
 // Inter-broker APIs (README §3 "Inter-broker versions are ours", §6): LeaderAndIsr v4,
 // UpdateMetadata v6, StopReplica v3 (controller → broker, applied through the
 // ControllerRequestApplier; an older controller epoch than one already seen gets
-// STALE_CONTROLLER_EPOCH), ControlledShutdown v3 (broker → controller) and OffsetForLeaderEpoch v4
+// STALE_CONTROLLER_EPOCH, an older broker epoch than our registration's STALE_BROKER_EPOCH),
+// ControlledShutdown v3 (broker → controller) and OffsetForLeaderEpoch v4
 // (follower → leader, answered from the leader's epoch cache).
 #include <glog/logging.h>
 
@@ -15,6 +16,7 @@
 #include "broker/replica_fetcher.h"
 #include "broker/replica_manager.h"
 #include "coordinator/controller.h"
+#include "protocol/error_codes.h"
 #include "protocol/generated/messages.h"
 
 namespace sluice::broker {
@@ -30,67 +32,87 @@ void AfterLeadershipChange(BrokerContext& ctx) {
     ctx.inter_broker->fetchers->Reconcile();
   }
 }
+
+// Who may act on this broker (README §5 "Controller election and fencing" 6, KIP-380): a
+// controller at least as new as the newest one seen, addressing our current registration. A
+// request's broker epoch of -1 (sender does not know it) or ours of -1 (not registered yet) skips
+// the check; a newer one than ours is accepted, as Kafka does: the controller may see our new
+// /brokers/ids/<id> before our own create completion reaches the loop, and a rejection is final.
+ErrorCode ControllerRequestError(BrokerContext& ctx, int32_t controller_epoch,
+                                 int64_t broker_epoch, const char* api) {
+  ControllerRequestApplier* applier = Applier(ctx);
+  if (applier == nullptr) return ErrorCode::kBrokerNotAvailable;
+  ErrorCode err = ErrorCode::kNone;
+  const int64_t ours = ctx.inter_broker->broker_epoch;
+  if (controller_epoch < applier->controller_epoch()) {
+    err = ErrorCode::kStaleControllerEpoch;
+  } else if (broker_epoch >= 0 && ours >= 0 && broker_epoch < ours) {
+    err = ErrorCode::kStaleBrokerEpoch;
+  }
+  if (err != ErrorCode::kNone) {
+    LOG_EVERY_T(WARNING, 1) << "controller_request_fenced api=" << api
+                            << " controller_epoch=" << controller_epoch
+                            << " seen_controller_epoch=" << applier->controller_epoch()
+                            << " broker_epoch=" << broker_epoch << " our_broker_epoch=" << ours
+                            << " error=" << protocol::ErrorName(err);
+  }
+  return err;
+}
+
+// LeaderAndIsr/UpdateMetadata/StopReplica: decode, fence, apply, answer.
+template <typename Req, typename Resp, typename Apply>
+void HandleControllerRequest(BrokerContext& ctx, Request& req, Responder& responder,
+                             Apply apply) {
+  Req body;
+  if (!DecodeBody(req, body, responder)) return;
+  Resp resp;
+  ErrorCode err =
+      ControllerRequestError(ctx, body.controller_epoch, body.broker_epoch, Req::kName);
+  if (err != ErrorCode::kNone) {
+    resp.error_code = Code(err);
+  } else {
+    apply(*Applier(ctx), body, resp);
+  }
+  Respond(responder, resp);
+}
+
+// One (error-free) entry per requested partition; LeaderAndIsr v4 and StopReplica v3 share the
+// topic_states[].partition_states[] / partition_errors[] shape.
+template <typename TopicStates, typename Errors>
+void AckPartitions(const TopicStates& topic_states, Errors* errors) {
+  for (const auto& t : topic_states) {
+    for (const auto& p : t.partition_states) {
+      auto& e = errors->emplace_back();
+      e.topic_name = t.topic_name;
+      e.partition_index = p.partition_index;
+    }
+  }
+}
 }  // namespace
 
 void HandleLeaderAndIsr(BrokerContext& ctx, Request& req, Responder responder) {
-  protocol::LeaderAndIsrRequest body;
-  if (!DecodeBody(req, body, responder)) return;
-  protocol::LeaderAndIsrResponse resp;
-  ControllerRequestApplier* applier = Applier(ctx);
-  if (applier == nullptr) {
-    resp.error_code = Code(ErrorCode::kBrokerNotAvailable);
-  } else if (body.controller_epoch < applier->controller_epoch()) {
-    resp.error_code = Code(ErrorCode::kStaleControllerEpoch);
-  } else {
-    applier->ApplyLeaderAndIsr(FromWire(body));
-    AfterLeadershipChange(ctx);
-    for (const auto& t : body.topic_states) {
-      for (const auto& p : t.partition_states) {
-        auto& e = resp.partition_errors.emplace_back();
-        e.topic_name = t.topic_name;
-        e.partition_index = p.partition_index;
-      }
-    }
-  }
-  Respond(responder, resp);
+  HandleControllerRequest<protocol::LeaderAndIsrRequest, protocol::LeaderAndIsrResponse>(
+      ctx, req, responder, [&ctx](ControllerRequestApplier& applier, const auto& body, auto& resp) {
+        applier.ApplyLeaderAndIsr(FromWire(body));
+        AfterLeadershipChange(ctx);
+        AckPartitions(body.topic_states, &resp.partition_errors);
+      });
 }
 
 void HandleUpdateMetadata(BrokerContext& ctx, Request& req, Responder responder) {
-  protocol::UpdateMetadataRequest body;
-  if (!DecodeBody(req, body, responder)) return;
-  protocol::UpdateMetadataResponse resp;
-  ControllerRequestApplier* applier = Applier(ctx);
-  if (applier == nullptr) {
-    resp.error_code = Code(ErrorCode::kBrokerNotAvailable);
-  } else if (body.controller_epoch < applier->controller_epoch()) {
-    resp.error_code = Code(ErrorCode::kStaleControllerEpoch);
-  } else {
-    applier->ApplyUpdateMetadata(FromWire(body));
-  }
-  Respond(responder, resp);
+  HandleControllerRequest<protocol::UpdateMetadataRequest, protocol::UpdateMetadataResponse>(
+      ctx, req, responder, [](ControllerRequestApplier& applier, const auto& body, auto&) {
+        applier.ApplyUpdateMetadata(FromWire(body));
+      });
 }
 
 void HandleStopReplica(BrokerContext& ctx, Request& req, Responder responder) {
-  protocol::StopReplicaRequest body;
-  if (!DecodeBody(req, body, responder)) return;
-  protocol::StopReplicaResponse resp;
-  ControllerRequestApplier* applier = Applier(ctx);
-  if (applier == nullptr) {
-    resp.error_code = Code(ErrorCode::kBrokerNotAvailable);
-  } else if (body.controller_epoch < applier->controller_epoch()) {
-    resp.error_code = Code(ErrorCode::kStaleControllerEpoch);
-  } else {
-    applier->ApplyStopReplica(FromWire(body));
-    AfterLeadershipChange(ctx);
-    for (const auto& t : body.topic_states) {
-      for (const auto& p : t.partition_states) {
-        auto& e = resp.partition_errors.emplace_back();
-        e.topic_name = t.topic_name;
-        e.partition_index = p.partition_index;
-      }
-    }
-  }
-  Respond(responder, resp);
+  HandleControllerRequest<protocol::StopReplicaRequest, protocol::StopReplicaResponse>(
+      ctx, req, responder, [&ctx](ControllerRequestApplier& applier, const auto& body, auto& resp) {
+        applier.ApplyStopReplica(FromWire(body));
+        AfterLeadershipChange(ctx);
+        AckPartitions(body.topic_states, &resp.partition_errors);
+      });
 }
 
 void HandleControlledShutdown(BrokerContext& ctx, Request& req, Responder responder) {
