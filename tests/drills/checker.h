@@ -1,0 +1,91 @@
+#pragma once
+// Checker: the verdict of a drill from what the producers were told (delivery reports), what a
+// full read of every partition returned after the faults healed, and the replicas' log files.
+//  - acked_lost: acknowledged, found nowhere.                                   (safety)
+//  - acked_moved: acknowledged at (partition, offset), but that offset now holds another record
+//    (a retried copy may survive elsewhere; the acknowledged one was truncated). (safety)
+//  - out_of_order: within a partition, a producer's first copies are not in sequence order.
+//                                                                               (safety)
+//  - replicas_diverged: two replicas' bytes differ below the high watermark.     (safety)
+//  - duplicates (retries without idempotence) and unacked_present are reported, not failures.
+// Plus availability: the per-second throughput timeline, the longest time any partition went
+// without an acknowledgement, and the dip and recovery after the first fault.
+// Thread: any; pure functions of their inputs plus file reads in CompareReplicas.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tests/drills/workload.h"
+
+namespace sluice::drills {
+
+struct ReadRecord {  // one record of the final full read
+  int64_t offset = -1;
+  std::string value;
+};
+
+struct FaultEvent {
+  double ms = 0;      // since the workload start
+  std::string what;   // "kill -9 b2", "heal", ...
+  bool fault = true;  // false for heals, restarts, resumes
+};
+
+struct ReplicaCheck {
+  int32_t partition = 0;
+  int64_t high_watermark = 0;
+  std::vector<int32_t> replicas, isr;
+  std::map<int32_t, int64_t> bytes_below_hw;  // replica → bytes compared
+  std::vector<int32_t> lagging;               // shorter than HW (prefix of the others)
+  std::vector<int32_t> diverged;              // bytes differ below HW
+  int64_t first_divergent_offset = -1;
+  std::string note;
+};
+
+struct Timeline {
+  std::vector<int64_t> acked_per_s;   // by acknowledgement time
+  std::vector<int64_t> failed_per_s;  // failed delivery reports
+};
+
+struct CheckResult {
+  int64_t sent = 0, acked = 0, failed = 0, unreported = 0;
+  int64_t read_records = 0, foreign_records = 0;
+  int64_t acked_lost = 0, acked_moved = 0, unacked_present = 0;
+  int64_t duplicated_messages = 0, duplicate_copies = 0, out_of_order = 0;
+  int64_t replicas_diverged = 0, replicas_lagging = 0;
+  std::vector<std::string> examples;  // first few problems, one line each
+  std::vector<ReplicaCheck> replica_checks;
+  Timeline timeline;
+  // Availability.
+  double max_partition_gap_ms = 0;  // longest time between acks of one partition (while sending)
+  int32_t max_gap_partition = -1;
+  double max_gap_start_ms = 0;
+  double cluster_gap_ms = 0;  // longest time with no ack at all
+  double baseline_per_s = 0;  // mean acks/s before the first fault
+  double min_per_s_after_fault = 0;
+  double dip_fraction = 0;      // 1 - min/baseline
+  double recovery_s = -1;       // from the first fault until 3 s in a row >= 90% baseline
+  bool safe() const {
+    return acked_lost == 0 && acked_moved == 0 && out_of_order == 0 && replicas_diverged == 0;
+  }
+};
+
+// Reads the batches of a partition's replica log (all segments in `dir`) below `hw`.
+struct ReplicaBytes {
+  std::string bytes;         // concatenated batches with last offset < hw
+  int64_t next_offset = 0;   // offset after the last included batch
+  std::string error;
+};
+ReplicaBytes ReadReplicaBelow(const std::string& partition_dir, int64_t hw);
+
+// Compares the given replicas' logs (partition_dir per replica id) below `hw`.
+ReplicaCheck CompareReplicas(int32_t partition, int64_t hw,
+                             const std::map<int32_t, std::string>& partition_dirs);
+
+CheckResult Check(const std::vector<std::vector<Delivery>>& deliveries,
+                  const std::map<int32_t, std::vector<ReadRecord>>& read,
+                  std::vector<ReplicaCheck> replica_checks, const std::vector<FaultEvent>& events,
+                  double send_end_ms);
+
+}  // namespace sluice::drills
