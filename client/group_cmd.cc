@@ -152,6 +152,10 @@ Status DescribeImpl(Context& ctx) {
                        {"assignment", assigned}});
   }
   SLUICE_ASSIGN_OR_RETURN(Committed committed, FetchCommitted(*client, Group(ctx)));
+  if (rd_kafka_ConsumerGroupDescription_state(d) == RD_KAFKA_CONSUMER_GROUP_STATE_DEAD &&
+      committed.empty()) {
+    return Status::NotFound("unknown group '" + Group(ctx) + "'");
+  }
   for (const auto& [tp, who] : owner) committed.emplace(tp, -1);
   nlohmann::json partitions = nlohmann::json::array();
   Table t({"TOPIC", "PARTITION", "COMMITTED", "HIGH-WATERMARK", "LAG", "CONSUMER"});

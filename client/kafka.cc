@@ -165,7 +165,6 @@ Status KafkaStatus(rd_kafka_resp_err_t err, const std::string& what, const char*
       return Status::NotFound(msg);
     case RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION:
     case RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE:
-    case RD_KAFKA_RESP_ERR_INVALID_REQUEST:
       return Status::Unsupported(msg + " — the broker does not support this request yet");
     case RD_KAFKA_RESP_ERR__TIMED_OUT:
     case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:

@@ -1,6 +1,7 @@
 // `sluice topic ...` over librdkafka's admin API and Metadata.
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <ostream>
 
 #include "client/cli.h"
@@ -124,9 +125,26 @@ Status AddPartitions(Context& ctx) {
   return Status::Ok();
 }
 
-// Current per-topic overrides (DescribeConfigs, dynamic topic source only).
-Result<std::map<std::string, std::string>> TopicOverrides(KafkaClient& client,
-                                                          const std::string& topic) {
+struct ConfigEntry {
+  std::string name;
+  std::optional<std::string> value;
+  std::string source;  // "topic" (override), "broker" (server.properties), "default", ...
+  bool read_only = false;
+};
+
+const char* SourceName(rd_kafka_ConfigSource_t s) {
+  switch (s) {
+    case RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG: return "topic";
+    case RD_KAFKA_CONFIG_SOURCE_DYNAMIC_BROKER_CONFIG: return "dynamic-broker";
+    case RD_KAFKA_CONFIG_SOURCE_DYNAMIC_DEFAULT_BROKER_CONFIG: return "dynamic-default-broker";
+    case RD_KAFKA_CONFIG_SOURCE_STATIC_BROKER_CONFIG: return "broker";
+    case RD_KAFKA_CONFIG_SOURCE_DEFAULT_CONFIG: return "default";
+    default: return "unknown";
+  }
+}
+
+// Every config of the topic as the broker reports it (DescribeConfigs).
+Result<std::vector<ConfigEntry>> TopicConfigs(KafkaClient& client, const std::string& topic) {
   rd_kafka_ConfigResource_t* res = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str());
   Result<EventPtr> ev = client.RunAdmin(
       RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS,
@@ -138,7 +156,7 @@ Result<std::map<std::string, std::string>> TopicOverrides(KafkaClient& client,
   size_t n = 0;
   const rd_kafka_ConfigResource_t** resources = rd_kafka_DescribeConfigs_result_resources(
       rd_kafka_event_DescribeConfigs_result(ev->get()), &n);
-  std::map<std::string, std::string> out;
+  std::vector<ConfigEntry> out;
   for (size_t i = 0; i < n; ++i) {
     rd_kafka_resp_err_t err = rd_kafka_ConfigResource_error(resources[i]);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -148,12 +166,25 @@ Result<std::map<std::string, std::string>> TopicOverrides(KafkaClient& client,
     size_t cnt = 0;
     const rd_kafka_ConfigEntry_t** entries = rd_kafka_ConfigResource_configs(resources[i], &cnt);
     for (size_t e = 0; e < cnt; ++e) {
-      if (rd_kafka_ConfigEntry_source(entries[e]) != RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG) {
-        continue;
-      }
       const char* value = rd_kafka_ConfigEntry_value(entries[e]);
-      out[rd_kafka_ConfigEntry_name(entries[e])] = value == nullptr ? "" : value;
+      out.push_back({rd_kafka_ConfigEntry_name(entries[e]),
+                     value == nullptr ? std::nullopt : std::optional<std::string>(value),
+                     SourceName(rd_kafka_ConfigEntry_source(entries[e])),
+                     rd_kafka_ConfigEntry_is_read_only(entries[e]) != 0});
     }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const ConfigEntry& a, const ConfigEntry& b) { return a.name < b.name; });
+  return out;
+}
+
+// Current per-topic overrides (DescribeConfigs, dynamic topic source only).
+Result<std::map<std::string, std::string>> TopicOverrides(KafkaClient& client,
+                                                          const std::string& topic) {
+  SLUICE_ASSIGN_OR_RETURN(std::vector<ConfigEntry> all, TopicConfigs(client, topic));
+  std::map<std::string, std::string> out;
+  for (const ConfigEntry& c : all) {
+    if (c.source == "topic") out[c.name] = c.value.value_or("");
   }
   return out;
 }
@@ -167,9 +198,13 @@ Status AlterConfig(Context& ctx) {
   SLUICE_ASSIGN_OR_RETURN(auto client, Admin(ctx));
   // AlterConfigs replaces the whole override set (librdkafka 2.0 has no incremental variant):
   // start from the current overrides so unrelated ones survive.
+  // Without the current set we would drop unrelated overrides: fail instead.
   Result<std::map<std::string, std::string>> current = TopicOverrides(*client, Topic(ctx));
-  if (!current.ok() && current.status().code() == Errc::kNotFound) return current.status();
-  std::map<std::string, std::string> merged = current.ok() ? *current : std::map<std::string, std::string>{};
+  if (!current.ok() && current.status().code() == Errc::kNotFound) {
+    return Status::NotFound("unknown topic '" + Topic(ctx) + "'");
+  }
+  if (!current.ok()) return current.status();
+  std::map<std::string, std::string> merged = *current;
   for (const auto& [k, v] : configs) merged[k] = v;
   for (const std::string& k : deletes) merged.erase(k);
   rd_kafka_ConfigResource_t* res =
@@ -241,7 +276,14 @@ Status Describe(Context& ctx) {
   if (topic->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return KafkaStatus(topic->err, "cannot describe topic '" + Topic(ctx) + "'");
   }
-  Result<std::map<std::string, std::string>> configs = TopicOverrides(*client, Topic(ctx));
+  Result<std::vector<ConfigEntry>> all_configs = TopicConfigs(*client, Topic(ctx));
+  std::map<std::string, std::string> overrides;
+  if (all_configs.ok()) {
+    for (const ConfigEntry& c : *all_configs) {
+      if (c.source == "topic") overrides[c.name] = c.value.value_or("");
+    }
+  }
+  const bool show_all = ctx.args.Has("all-configs");
   std::vector<const rd_kafka_metadata_partition_t*> parts;
   for (int p = 0; p < topic->partition_cnt; ++p) parts.push_back(&topic->partitions[p]);
   std::sort(parts.begin(), parts.end(), [](auto* a, auto* b) { return a->id < b->id; });
@@ -273,19 +315,40 @@ Status Describe(Context& ctx) {
     nlohmann::json doc = {{"name", topic->topic},
                           {"partitions", arr},
                           {"under_replicated_partitions", urp}};
-    doc["configs"] = configs.ok() ? nlohmann::json(*configs) : nlohmann::json();
+    doc["configs"] = all_configs.ok() ? nlohmann::json(overrides) : nlohmann::json();
+    if (!all_configs.ok()) doc["configs_error"] = all_configs.status().message();
+    if (show_all && all_configs.ok()) {
+      nlohmann::json entries = nlohmann::json::array();
+      for (const ConfigEntry& c : *all_configs) {
+        entries.push_back({{"name", c.name},
+                           {"value", c.value ? nlohmann::json(*c.value) : nlohmann::json()},
+                           {"source", c.source},
+                           {"read_only", c.read_only}});
+      }
+      doc["all_configs"] = entries;
+    }
     PrintJson(ctx.out, doc);
     return Status::Ok();
   }
   ctx.out << "topic " << topic->topic << ": " << parts.size() << " partitions, replication factor "
           << (parts.empty() ? 0 : parts[0]->replica_cnt) << ", under-replicated " << urp << "\n";
-  if (configs.ok() && !configs->empty()) {
+  if (!all_configs.ok()) {
+    ctx.out << "configs: unavailable (" << all_configs.status().message() << ")\n";
+  } else if (!overrides.empty()) {
     ctx.out << "configs:";
-    for (const auto& [k, v] : *configs) ctx.out << " " << k << "=" << v;
+    for (const auto& [k, v] : overrides) ctx.out << " " << k << "=" << v;
     ctx.out << "\n";
   }
   ctx.out << "\n";
   t.Print(ctx.out);
+  if (show_all && all_configs.ok()) {
+    Table ct({"CONFIG", "VALUE", "SOURCE"});
+    for (const ConfigEntry& c : *all_configs) {
+      ct.AddRow({c.name, c.value.value_or("null"), c.source});
+    }
+    ctx.out << "\n";
+    ct.Print(ctx.out);
+  }
   return Status::Ok();
 }
 
@@ -303,7 +366,7 @@ std::vector<CommandSpec> TopicCommands() {
        {{"internal", "", "include internal topics (__consumer_offsets)"}}, List, ""},
       {"topic describe", "TOPIC", 1, 1,
        "Partitions with leader, replicas, ISR, log start and high watermark; config overrides.",
-       {}, Describe, ""},
+       {{"all-configs", "", "also list every config with its value and source"}}, Describe, ""},
       {"topic delete", "TOPIC", 1, 1, "Delete a topic.", {}, Delete, ""},
       {"topic alter-config", "TOPIC", 1, 1, "Set or remove topic config overrides (AlterConfigs).",
        {config, {"delete-config", "KEY", "remove an override", true}}, AlterConfig, ""},

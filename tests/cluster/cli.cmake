@@ -10,11 +10,14 @@ find_package(nlohmann_json 3 REQUIRED)
 add_executable(sluice_cli_cluster_tests
   ${CMAKE_CURRENT_LIST_DIR}/cli_cluster_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/cli_topic_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/cli_admin_test.cc
 )
 target_compile_definitions(sluice_cli_cluster_tests PRIVATE
   SLUICE_PATH="$<TARGET_FILE:sluice>"
   SLUICED_PATH="$<$<TARGET_EXISTS:sluiced>:$<TARGET_FILE:sluiced>>")
-target_link_libraries(sluice_cli_cluster_tests PRIVATE sluice::test_support GTest::gtest_main
+# sluice::coordinator: the tests read /config/topics and /brokers/topics with SyncZk.
+target_link_libraries(sluice_cli_cluster_tests PRIVATE sluice::test_support sluice::coordinator
+                      GTest::gtest_main
                       nlohmann_json::nlohmann_json sluice::warnings)
 add_dependencies(sluice_cli_cluster_tests sluice)
 if(TARGET sluiced)

@@ -59,16 +59,12 @@ TEST_F(CliAgainstOneBroker, TopicCreateDescribeAlterDelete) {
     EXPECT_EQ(part["high_watermark"], 0);
   }
 
-  // AlterConfigs: applied, or (until the broker serves it) one clear line.
+  json before = Json(Sluice({"topic", "describe", "orders", "--json"}));
+  EXPECT_EQ(before["configs"], json({{"retention.ms", "86400000"}})) << before.dump(2);
   CliRun alter = Sluice({"topic", "alter-config", "orders", "--config", "retention.ms=3600000"});
-  if (alter.code == 0) {
-    json after = Json(Sluice({"topic", "describe", "orders", "--json"}));
-    EXPECT_EQ(after["configs"]["retention.ms"], "3600000") << after.dump(2);
-  } else {
-    EXPECT_EQ(alter.code, 1);
-    EXPECT_EQ(alter.ErrLines(), 1) << alter;
-    EXPECT_NE(alter.err.find("AlterConfigs"), std::string::npos) << alter;
-  }
+  ASSERT_EQ(alter.code, 0) << alter;
+  json after = Json(Sluice({"topic", "describe", "orders", "--json"}));
+  EXPECT_EQ(after["configs"], json({{"retention.ms", "3600000"}})) << after.dump(2);
 
   CliRun del = Sluice({"topic", "delete", "orders"});
   ASSERT_EQ(del.code, 0) << del;
@@ -92,18 +88,7 @@ TEST_F(CliAgainstOneBroker, ProduceThenConsumeWithKeysHeadersAndFormat) {
   EXPECT_EQ(from_offset.out, "three\n");
 }
 
-TEST_F(CliAgainstOneBroker, PerfProduceMeetsFixedThroughputWithinFivePercent) {
-  ASSERT_EQ(Sluice({"topic", "create", "perf", "--partitions", "3"}).code, 0);
-  CliRun perf = Sluice({"perf", "produce", "perf", "--num-records", "25000", "--throughput",
-                        "5000", "--record-size", "100", "--acks", "1", "--json"});
-  ASSERT_EQ(perf.code, 0) << perf;
-  json j = Json(perf);
-  EXPECT_EQ(j["records"], 25000);
-  EXPECT_EQ(j["errors"], 0);
-  double rate = j["records_per_sec"].get<double>();
-  EXPECT_NEAR(rate, 5000, 250) << j.dump(2);
-  EXPECT_GE(j["p99_ms"].get<double>(), j["p50_ms"].get<double>());
-}
+// perf produce at a fixed --throughput: cli_admin_test.cc (3 brokers).
 
 TEST_F(CliAgainstOneBroker, ClusterInfoReadsZooKeeperAndMetadata) {
   CliRun info = RunSluice({"cluster", "info", "--dir", cluster_->dir(), "--json"});

@@ -1,0 +1,270 @@
+// `sluice topic alter-config|add-partitions|describe` and `sluice group ...` against a real
+// 3-broker cluster made by `sluice cluster up`: results checked through the CLI's --json output,
+// in ZooKeeper (/config/topics/<t>, /brokers/topics/<t>) and in Metadata (librdkafka).
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "coordinator/sync_zk.h"
+#include "coordinator/znodes.h"
+#include "tests/cluster/cli_harness_test.h"
+#include "tests/support/kafka_client.h"
+
+namespace sluice::testing {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+class CliAdmin : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    cluster_ = new CliCluster(3, 1);
+    if (cluster_->up().code != 0) return;
+    std::ifstream f(cluster_->dir() + "/cluster.json");
+    json layout = json::parse(f, nullptr, false);
+    if (!layout.is_discarded()) zk_connect_ = layout.value("zookeeper_connect", "");
+  }
+  static void TearDownTestSuite() {
+    delete cluster_;
+    cluster_ = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_TRUE(cluster_ != nullptr && cluster_->up().code == 0)
+        << "the 3-broker cluster did not come up: " << (cluster_ ? cluster_->up() : CliRun{});
+    ASSERT_FALSE(zk_connect_.empty()) << "no zookeeper_connect in cluster.json";
+    ASSERT_TRUE(zk_.Connect(zk_connect_).ok());
+  }
+  static CliRun Sluice(std::vector<std::string> args, const std::string& in = "") {
+    return cluster_->Run(std::move(args), in);
+  }
+  static json Json(const CliRun& r) {
+    json j = json::parse(r.out, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << "stdout is not one JSON document:\n" << r;
+    return j;
+  }
+  // /config/topics/<t> as a map ("{}" when absent).
+  std::map<std::string, std::string> ZkConfig(const std::string& topic) {
+    coordinator::ZkRead r = zk_.Get(coordinator::ConfigTopicPath(topic));
+    if (r.err != coordinator::ZkErrc::kOk) return {};
+    auto c = coordinator::ConfigEntityZNode::Decode(r.data);
+    return c.ok() ? *c : std::map<std::string, std::string>{};
+  }
+  static void ExpectOneLineError(const CliRun& r, int code, const std::string& needle) {
+    EXPECT_EQ(r.code, code) << r;
+    EXPECT_EQ(r.ErrLines(), 1) << "exactly one line on stderr (no library noise)\n" << r;
+    EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r;
+    EXPECT_NE(r.err.find(needle), std::string::npos) << "error must name: " << needle << "\n"
+                                                     << r;
+    EXPECT_TRUE(r.out.empty()) << r;
+  }
+
+  static CliCluster* cluster_;
+  static std::string zk_connect_;
+  coordinator::SyncZk zk_;
+};
+CliCluster* CliAdmin::cluster_ = nullptr;
+std::string CliAdmin::zk_connect_;
+
+TEST_F(CliAdmin, AlterConfigRoundTripInDescribeAndZooKeeper) {
+  CliRun create = Sluice({"topic", "create", "cfg-orders", "--partitions", "2",
+                          "--replication-factor", "3", "--config", "retention.ms=86400000"});
+  ASSERT_EQ(create.code, 0) << create;
+  EXPECT_EQ(ZkConfig("cfg-orders"), (std::map<std::string, std::string>{
+                                        {"retention.ms", "86400000"}}));
+
+  CliRun alter = Sluice({"topic", "alter-config", "cfg-orders", "--config",
+                         "retention.ms=3600000", "--config", "cleanup.policy=compact",
+                         "--json"});
+  ASSERT_EQ(alter.code, 0) << alter;
+  EXPECT_EQ(Json(alter)["configs"]["cleanup.policy"], "compact");
+  json d = Json(Sluice({"topic", "describe", "cfg-orders", "--json"}));
+  EXPECT_EQ(d["configs"], json({{"retention.ms", "3600000"}, {"cleanup.policy", "compact"}}))
+      << d.dump(2);
+  EXPECT_EQ(ZkConfig("cfg-orders"),
+            (std::map<std::string, std::string>{{"retention.ms", "3600000"},
+                                                {"cleanup.policy", "compact"}}));
+  // Every broker gets a config change notification to reload from.
+  coordinator::ZkChildren changes = zk_.GetChildren(coordinator::kConfigChangesPath);
+  EXPECT_FALSE(changes.children.empty());
+
+  CliRun remove = Sluice({"topic", "alter-config", "cfg-orders", "--delete-config",
+                          "cleanup.policy"});
+  ASSERT_EQ(remove.code, 0) << remove;
+  d = Json(Sluice({"topic", "describe", "cfg-orders", "--json"}));
+  EXPECT_EQ(d["configs"], json({{"retention.ms", "3600000"}})) << d.dump(2);
+  EXPECT_EQ(ZkConfig("cfg-orders"),
+            (std::map<std::string, std::string>{{"retention.ms", "3600000"}}));
+
+  // Rejected changes leave the overrides alone.
+  ExpectOneLineError(
+      Sluice({"topic", "alter-config", "cfg-orders", "--config", "no.such.config=1"}), 1,
+      "no.such.config");
+  ExpectOneLineError(
+      Sluice({"topic", "alter-config", "cfg-orders", "--config", "retention.ms=soon"}), 1,
+      "retention.ms");
+  ExpectOneLineError(
+      Sluice({"topic", "alter-config", "cfg-orders", "--config", "cleanup.policy=shred"}), 1,
+      "cleanup.policy");
+  EXPECT_EQ(ZkConfig("cfg-orders"),
+            (std::map<std::string, std::string>{{"retention.ms", "3600000"}}));
+  ExpectOneLineError(Sluice({"topic", "alter-config", "ghost-topic", "--config",
+                             "retention.ms=1000"}),
+                     1, "unknown topic 'ghost-topic'");
+
+  ASSERT_EQ(Sluice({"topic", "delete", "cfg-orders"}).code, 0);
+}
+
+TEST_F(CliAdmin, AddPartitionsVisibleInDescribeZooKeeperAndMetadata) {
+  ASSERT_EQ(Sluice({"topic", "create", "growing", "--partitions", "2", "--replication-factor",
+                    "2"})
+                .code,
+            0);
+  CliRun add = Sluice({"topic", "add-partitions", "growing", "--partitions", "6", "--json"});
+  ASSERT_EQ(add.code, 0) << add;
+  EXPECT_EQ(Json(add)["partitions"], 6);
+
+  // The broker answers once the new partitions have leaders: describe sees them at once.
+  json d = Json(Sluice({"topic", "describe", "growing", "--json"}));
+  ASSERT_EQ(d["partitions"].size(), 6u) << d.dump(2);
+  std::set<int> leaders;
+  for (int p = 0; p < 6; ++p) {
+    const json& part = d["partitions"][p];
+    EXPECT_EQ(part["partition"], p);
+    EXPECT_GE(part["leader"].get<int>(), 1) << part.dump();
+    EXPECT_EQ(part["replicas"].size(), 2u) << part.dump();
+    EXPECT_EQ(part["isr"].size(), 2u) << part.dump();
+    leaders.insert(part["leader"].get<int>());
+  }
+  EXPECT_EQ(leaders.size(), 3u) << "leaders spread over the 3 brokers: " << d.dump(2);
+
+  auto assignment = coordinator::TopicZNode::Decode(
+      zk_.Get(coordinator::TopicPath("growing")).data);
+  ASSERT_TRUE(assignment.ok());
+  EXPECT_EQ(assignment->partitions.size(), 6u);
+
+  // Metadata from another client (librdkafka directly).
+  auto md = FetchMetadata(cluster_->bootstrap(), 10s);
+  ASSERT_TRUE(md.ok()) << md.status();
+  const TopicMeta* t = md->Find("growing");
+  ASSERT_NE(t, nullptr);
+  ASSERT_EQ(t->partitions.size(), 6u);
+  for (const PartitionMeta& p : t->partitions) EXPECT_GE(p.leader, 1) << "partition " << p.id;
+
+  // The new partitions take writes.
+  std::string lines;
+  for (int i = 0; i < 60; ++i) lines += "k" + std::to_string(i) + ":v\n";
+  CliRun produce = Sluice({"produce", "growing", "--key-separator", ":", "--json"}, lines);
+  ASSERT_EQ(produce.code, 0) << produce;
+  EXPECT_EQ(Json(produce)["acknowledged"], 60);
+
+  ExpectOneLineError(Sluice({"topic", "add-partitions", "growing", "--partitions", "6"}), 1,
+                     "already has 6 partitions");
+  ExpectOneLineError(Sluice({"topic", "add-partitions", "growing", "--partitions", "3"}), 1,
+                     "higher than the requested 3");
+  ExpectOneLineError(Sluice({"topic", "add-partitions", "ghost-topic", "--partitions", "3"}), 1,
+                     "ghost-topic");
+  ExpectOneLineError(Sluice({"topic", "add-partitions", "growing", "--partitions", "0"}), 2,
+                     "--partitions");
+}
+
+TEST_F(CliAdmin, DescribeShowsEveryConfigWithItsSource) {
+  ASSERT_EQ(Sluice({"topic", "create", "sourced", "--partitions", "1", "--config",
+                    "min.insync.replicas=2"})
+                .code,
+            0);
+  CliRun r = Sluice({"topic", "describe", "sourced", "--all-configs", "--json"});
+  ASSERT_EQ(r.code, 0) << r;
+  json d = Json(r);
+  ASSERT_TRUE(d["all_configs"].is_array()) << d.dump(2);
+  std::map<std::string, json> by_name;
+  for (const json& c : d["all_configs"]) by_name[c["name"].get<std::string>()] = c;
+  ASSERT_TRUE(by_name.contains("min.insync.replicas")) << d.dump(2);
+  EXPECT_EQ(by_name["min.insync.replicas"]["value"], "2");
+  EXPECT_EQ(by_name["min.insync.replicas"]["source"], "topic");
+  ASSERT_TRUE(by_name.contains("retention.ms"));
+  EXPECT_NE(by_name["retention.ms"]["source"], "topic");
+  EXPECT_TRUE(by_name.contains("cleanup.policy"));
+  EXPECT_GE(by_name.size(), 20u);
+}
+
+TEST_F(CliAdmin, PerfProduceMeetsFixedThroughputWithinFivePercent) {
+  ASSERT_EQ(Sluice({"topic", "create", "perf-rate", "--partitions", "3"}).code, 0);
+  // 2000 msg/s for ~10 s.
+  CliRun perf = Sluice({"perf", "produce", "perf-rate", "--num-records", "20000",
+                        "--throughput", "2000", "--record-size", "100", "--acks", "1",
+                        "--json"});
+  ASSERT_EQ(perf.code, 0) << perf;
+  json j = Json(perf);
+  EXPECT_EQ(j["records"], 20000);
+  EXPECT_EQ(j["errors"], 0);
+  const double rate = j["records_per_sec"].get<double>();
+  EXPECT_NEAR(rate, 2000, 100) << j.dump(2);
+  // Cross-check the reported rate against the reported duration.
+  ASSERT_TRUE(j.contains("elapsed_s")) << j.dump(2);
+  {
+    EXPECT_NEAR(20000 / j["elapsed_s"].get<double>(), rate, rate * 0.01) << j.dump(2);
+  }
+}
+
+// ---- consumer groups (broker side: broker/group/, issue 4) ----
+
+bool GroupsSupported(const CliRun& list) {
+  return list.code == 0 || list.err.find("not supported") == std::string::npos;
+}
+
+TEST_F(CliAdmin, GroupListDescribeResetDelete) {
+  CliRun list = Sluice({"group", "list", "--json"});
+  if (!GroupsSupported(list)) {
+    ExpectOneLineError(list, 1, "not supported");
+    GTEST_SKIP() << "broker has no consumer groups yet: " << list.err;
+  }
+  ASSERT_EQ(list.code, 0) << list;
+  ASSERT_EQ(Sluice({"topic", "create", "grouped", "--partitions", "2"}).code, 0);
+  std::string lines;
+  for (int i = 0; i < 10; ++i) lines += "k" + std::to_string(i) + ":v" + std::to_string(i) + "\n";
+  ASSERT_EQ(Sluice({"produce", "grouped", "--key-separator", ":"}, lines).code, 0);
+  CliRun consume = Sluice({"consume", "grouped", "--group", "g-admin", "--count", "10",
+                           "--from", "earliest"});
+  ASSERT_EQ(consume.code, 0) << consume;
+
+  json l = Json(Sluice({"group", "list", "--json"}));
+  bool listed = false;
+  for (const json& g : l["groups"]) listed |= g["group"] == "g-admin";
+  EXPECT_TRUE(listed) << l.dump(2);
+
+  json d = Json(Sluice({"group", "describe", "g-admin", "--json"}));
+  ASSERT_EQ(d["partitions"].size(), 2u) << d.dump(2);
+  int64_t hw = 0;
+  for (const json& p : d["partitions"]) {
+    hw += p["high_watermark"].get<int64_t>();
+    EXPECT_EQ(p["lag"], 0) << d.dump(2);
+  }
+  EXPECT_EQ(hw, 10);
+  EXPECT_EQ(d["total_lag"], 0);
+
+  // Reset to earliest: the lag becomes the whole topic.
+  CliRun dry = Sluice({"group", "reset-offsets", "g-admin", "--topic", "grouped",
+                       "--to-earliest", "--json"});
+  ASSERT_EQ(dry.code, 0) << dry;
+  EXPECT_FALSE(Json(dry)["executed"].get<bool>());
+  EXPECT_EQ(Json(Sluice({"group", "describe", "g-admin", "--json"}))["total_lag"], 0)
+      << "a dry run changes nothing";
+  CliRun reset = Sluice({"group", "reset-offsets", "g-admin", "--topic", "grouped",
+                         "--to-earliest", "--execute", "--json"});
+  ASSERT_EQ(reset.code, 0) << reset;
+  EXPECT_TRUE(Json(reset)["executed"].get<bool>());
+  d = Json(Sluice({"group", "describe", "g-admin", "--json"}));
+  EXPECT_EQ(d["total_lag"], 10) << d.dump(2);
+  for (const json& p : d["partitions"]) EXPECT_EQ(p["committed"], 0) << d.dump(2);
+
+  CliRun del = Sluice({"group", "delete", "g-admin"});
+  ASSERT_EQ(del.code, 0) << del;
+  l = Json(Sluice({"group", "list", "--json"}));
+  for (const json& g : l["groups"]) EXPECT_NE(g["group"], "g-admin") << l.dump(2);
+  ExpectOneLineError(Sluice({"group", "describe", "g-admin", "--json"}), 1,
+                     "unknown group 'g-admin'");
+}
+
+}  // namespace
+}  // namespace sluice::testing
