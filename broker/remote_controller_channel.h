@@ -51,6 +51,14 @@ class RemoteControllerChannel : public RemoteSender {
   void SendLeaderAndIsr(BrokerId to, coordinator::LeaderAndIsrBatch batch) override;
   void SendUpdateMetadata(BrokerId to, coordinator::UpdateMetadataBatch batch) override;
   void SendStopReplica(BrokerId to, coordinator::StopReplicaBatch batch) override;
+  // Nothing queued or in flight to any broker (controlled shutdown of the controller waits for
+  // this, bounded, so the new leaders hear of their leadership before it stops).
+  bool Idle() const {
+    for (const auto& [to, q] : queues_) {
+      if (q.busy || !q.items.empty()) return false;
+    }
+    return true;
+  }
 
  private:
   // One queued request: `send` issues it and calls back with whether it was delivered.
