@@ -13,6 +13,8 @@
 #include "broker/replica_fetcher.h"
 #include "broker/dispatcher.h"
 #include "broker/event_loop.h"
+#include "broker/group/group_coordinator.h"
+#include "broker/group/replica_offsets_log.h"
 #include "broker/http/admin_api.h"
 #include "broker/http/http_server.h"
 #include "broker/metrics/broker_gauges.h"
@@ -36,6 +38,8 @@ namespace sluice::broker {
 
 namespace {
 constexpr int64_t kCheckpointIntervalMs = 5000;
+// Group coordinator housekeeping: leadership of __consumer_offsets, sessions, join phases.
+constexpr int64_t kGroupTickMs = 100;
 // SIGTERM: leadership must move away within this, then the broker stops regardless.
 constexpr int64_t kControlledShutdownTimeoutMs = 9000;
 
@@ -109,6 +113,10 @@ struct Broker::Impl {
     if (checkpoint_thread.joinable()) checkpoint_thread.join();
   }
   std::unique_ptr<Timer> retention_timer;
+  // Consumer groups: after the purgatories, so destroyed before them.
+  std::unique_ptr<ReplicaOffsetsLog> offsets_log;
+  std::unique_ptr<GroupCoordinator> groups;
+  std::unique_ptr<Timer> group_timer;
   bool stopping = false;
   bool shutting_down = false;
 
@@ -143,6 +151,12 @@ Status Broker::Impl::Start() {
   ctx.produce_purgatory = &produce_purgatory;
   ctx.fetch_purgatory = &fetch_purgatory;
   ctx.broker_id = config.broker_id;
+  offsets_log = std::make_unique<ReplicaOffsetsLog>(replicas.get(), &produce_purgatory);
+  groups = std::make_unique<GroupCoordinator>(
+      GroupConfigFrom(config), offsets_log.get(), [] { return WallMillis(); },
+      [this](std::function<void()> fn) { loop.Post(std::move(fn)); });
+  ctx.groups = groups.get();
+  group_timer = loop.RunEvery(kGroupTickMs, [this] { groups->Tick(); });
   ctx.metrics = &metrics;
   dispatcher = std::make_unique<Dispatcher>(&ctx);
   server = std::make_unique<Server>(loop.base(), dispatcher.get(), config.socket_request_max_bytes);
@@ -347,6 +361,8 @@ void Broker::Impl::Stop() {
   http.reset();
   http_api.reset();
   gauge_sources = GaugeSources{};
+  group_timer.reset();
+  if (groups) groups->Shutdown();  // parked JoinGroup/SyncGroup answer NOT_COORDINATOR
   produce_purgatory.ExpireAll();
   fetch_purgatory.ExpireAll();
   server->CloseAll();

@@ -36,6 +36,9 @@ const std::set<std::string>& KnownKeys() {
       "log.retention.check.interval.ms", "log.flush.interval.ms", "log.flush.interval.messages",
       "message.max.bytes", "socket.request.max.bytes", "replica.lag.time.max.ms",
       "offsets.topic.num.partitions", "offsets.topic.replication.factor", "http.listener",
+      "offsets.retention.minutes", "offsets.retention.check.interval.ms",
+      "offsets.commit.timeout.ms", "offset.metadata.max.bytes",
+      "group.min.session.timeout.ms", "group.max.session.timeout.ms",
       "log.cleanup.policy", "num.network.threads", "num.io.threads",
       "socket.send.buffer.bytes", "socket.receive.buffer.bytes", "num.recovery.threads.per.data.dir",
       "transaction.state.log.replication.factor", "transaction.state.log.min.isr",
@@ -247,6 +250,20 @@ Result<Config> Config::FromMap(const std::map<std::string, std::string>& kv) {
       int_key("offsets.topic.num.partitions", 1, kI32, &c.offsets_topic_num_partitions));
   SLUICE_RETURN_IF_ERROR(int_key("offsets.topic.replication.factor", 1, 32767,
                                  &c.offsets_topic_replication_factor));
+  SLUICE_RETURN_IF_ERROR(
+      int_key("offsets.retention.minutes", 1, kI32, &c.offsets_retention_minutes));
+  SLUICE_RETURN_IF_ERROR(int_key("offsets.retention.check.interval.ms", 1, kI64,
+                                 &c.offsets_retention_check_interval_ms));
+  SLUICE_RETURN_IF_ERROR(
+      int_key("offsets.commit.timeout.ms", 1, kI32, &c.offsets_commit_timeout_ms));
+  SLUICE_RETURN_IF_ERROR(
+      int_key("offset.metadata.max.bytes", 0, kI32, &c.offset_metadata_max_bytes));
+  SLUICE_RETURN_IF_ERROR(
+      int_key("group.min.session.timeout.ms", 0, kI32, &c.group_min_session_timeout_ms));
+  SLUICE_RETURN_IF_ERROR(
+      int_key("group.max.session.timeout.ms", 0, kI32, &c.group_max_session_timeout_ms));
+  SLUICE_RETURN_IF_ERROR(int_key("group.initial.rebalance.delay.ms", 0, kI32,
+                                 &c.group_initial_rebalance_delay_ms));
   if (const std::string* http = get("http.listener")) {
     if (!Trim(*http).empty()) {
       std::string v = Trim(*http);

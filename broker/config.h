@@ -43,6 +43,14 @@ struct Config {
   int64_t replica_lag_time_max_ms = 30000;
   int32_t offsets_topic_num_partitions = 50;
   int16_t offsets_topic_replication_factor = 3;
+  // Group coordinator (broker/group/), Kafka's names and defaults.
+  int64_t offsets_retention_minutes = 10080;
+  int64_t offsets_retention_check_interval_ms = 600000;
+  int64_t offsets_commit_timeout_ms = 5000;
+  int32_t offset_metadata_max_bytes = 4096;
+  int32_t group_min_session_timeout_ms = 6000;
+  int32_t group_max_session_timeout_ms = 1800000;
+  int32_t group_initial_rebalance_delay_ms = 3000;
   std::optional<Endpoint> http_listener;
   // Every key=value as read (after overrides), for topic-config defaults and diagnostics.
   std::map<std::string, std::string> raw;

@@ -28,6 +28,17 @@ void HandleFetch(BrokerContext& ctx, Request& req, Responder responder);
 void HandleListOffsets(BrokerContext& ctx, Request& req, Responder responder);
 void HandleCreateTopics(BrokerContext& ctx, Request& req, Responder responder);
 void HandleDeleteTopics(BrokerContext& ctx, Request& req, Responder responder);
+// Consumer groups (issue 4; broker/group/).
+void HandleFindCoordinator(BrokerContext& ctx, Request& req, Responder responder);
+void HandleJoinGroup(BrokerContext& ctx, Request& req, Responder responder);
+void HandleSyncGroup(BrokerContext& ctx, Request& req, Responder responder);
+void HandleHeartbeat(BrokerContext& ctx, Request& req, Responder responder);
+void HandleLeaveGroup(BrokerContext& ctx, Request& req, Responder responder);
+void HandleOffsetCommit(BrokerContext& ctx, Request& req, Responder responder);
+void HandleOffsetFetch(BrokerContext& ctx, Request& req, Responder responder);
+void HandleDescribeGroups(BrokerContext& ctx, Request& req, Responder responder);
+void HandleListGroups(BrokerContext& ctx, Request& req, Responder responder);
+void HandleDeleteGroups(BrokerContext& ctx, Request& req, Responder responder);
 // Config and partition admin (issue 5).
 void HandleDescribeConfigs(BrokerContext& ctx, Request& req, Responder responder);
 void HandleAlterConfigs(BrokerContext& ctx, Request& req, Responder responder);
