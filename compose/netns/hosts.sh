@@ -83,16 +83,28 @@ cmd_up() {
   echo "$run"
 }
 
+# PIDs of this script and its ancestors: never killed by down, even if the caller runs inside one
+# of the run's namespaces (the drill's client host).
+ancestors() {
+  local pid=$$
+  while [[ "$pid" -gt 1 ]]; do
+    echo "$pid"
+    pid=$(awk '{ print $4 }' "/proc/$pid/stat" 2>/dev/null || echo 1)
+  done
+}
+
 cmd_down() {
   local run=$1
   check_run "$run"
-  local ns pid left
+  local ns pid left keep
+  keep=" $(ancestors | tr '\n' ' ') "
   for ns in $(ip netns list | awk '{ print $1 }' | grep -E "^sl-$run-" || true); do
     for pid in $(ip netns pids "$ns" 2>/dev/null || true); do
+      [[ "$keep" == *" $pid "* ]] && continue
       kill -KILL "$pid" 2>/dev/null || true
     done
     for _ in $(seq 1 100); do
-      left=$(ip netns pids "$ns" 2>/dev/null || true)
+      left=$(ip netns pids "$ns" 2>/dev/null | grep -vxF -f <(ancestors) || true)
       [[ -z "$left" ]] && break
       sleep 0.05
     done

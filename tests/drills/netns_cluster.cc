@@ -127,6 +127,10 @@ Status NetnsCluster::Up(milliseconds deadline_ms) {
   SLUICE_RETURN_IF_ERROR(Hosts("up", specs));
 
   // From here on this thread (and every thread it creates: librdkafka's) is the client host.
+  // Down() returns to the original namespace first: `hosts.sh down` kills every PID inside the
+  // run's namespaces, which would include this process.
+  original_ns_fd_ = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (original_ns_fd_ < 0) return Status::IoError("open own netns: " + std::string(strerror(errno)));
   int fd = open(("/var/run/netns/sl-" + options_.run + "-client").c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::IoError("open client netns: " + std::string(strerror(errno)));
   int rc = setns(fd, CLONE_NEWNET);
@@ -173,6 +177,15 @@ void NetnsCluster::Down() {
   for (auto& [i, p] : zks_) {
     StopPid(p.pid, milliseconds(3000));
     p.pid = -1;
+  }
+  if (original_ns_fd_ >= 0) {
+    if (setns(original_ns_fd_, CLONE_NEWNET) != 0) {
+      fprintf(stderr, "drill: cannot leave the client namespace (%s); teardown skipped\n",
+              strerror(errno));
+      return;
+    }
+    close(original_ns_fd_);
+    original_ns_fd_ = -1;
   }
   Status s = Hosts("down", {});
   if (!s.ok()) fprintf(stderr, "drill: teardown: %s\n", s.ToString().c_str());

@@ -42,7 +42,8 @@ class NetnsCluster {
   NetnsCluster(const NetnsCluster&) = delete;
   NetnsCluster& operator=(const NetnsCluster&) = delete;
 
-  // Creates the hosts, enters the client namespace, starts ZooKeeper (waits for a leader) and the
+  // Creates the hosts, enters the client namespace (the calling thread, before any other thread
+  // of this process exists), starts ZooKeeper (waits for a leader) and the
   // brokers (waits until Metadata lists all of them and a controller).
   Status Up(std::chrono::milliseconds deadline);
   void Down();
@@ -91,6 +92,7 @@ class NetnsCluster {
 
   ClusterOptions options_;
   bool up_ = false;
+  int original_ns_fd_ = -1;  // the caller's network namespace, restored by Down()
   std::map<int, Proc> brokers_;
   std::map<int, Proc> zks_;
   mutable std::mutex hosts_mu_;  // one hosts.sh at a time

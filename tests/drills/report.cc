@@ -137,7 +137,7 @@ std::string WriteReport(const std::string& out_dir, const ReportInfo& info, cons
   // Plot: gnuplot (Debian gnuplot-nox) when present; the CSV is enough without it.
   if (std::system("command -v gnuplot >/dev/null 2>&1") == 0) {
     std::ofstream gp(stem + ".gp");
-    gp << "set terminal pngcairo size 1000,420\nset output '" << stem << ".png'\n"
+    gp << "set terminal pngcairo size 1000,420 noenhanced\nset output '" << stem << ".png'\n"
        << "set datafile separator ','\nset key top right\nset xlabel 'time (s)'\n"
        << "set ylabel 'acknowledged msgs/s'\nset title 'drill " << info.name << "'\n"
        << "set yrange [0:*]\n";
