@@ -156,6 +156,8 @@ up() {
     wait_topic_ready "$t"
   done
   sluice --bootstrap-server "$BOOTSTRAP" topic list
+  echo
+  sluice --bootstrap-server "$BOOTSTRAP" topic describe audit-logs
 
   say "Producing a few events (sluice produce, key|value lines, acks=all)"
   local now
