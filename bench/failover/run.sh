@@ -10,7 +10,8 @@
 #   BUILD_DIR=/path/to/release-build SKIP_BUILD=1 bench/failover/run.sh
 #
 # Environment: BUILD_DIR (default build-broker-rel), RATE (10000), BEFORE_S (10), AFTER_S (30),
-# DRILLS (gtest filter, default all), SKIP_BUILD=1 (use the binaries as they are).
+# DRILLS (gtest filter, default all), SKIP_BUILD=1 (use the binaries as they are), SOURCE_NOTE
+# (what the binaries were built from, if not this checkout's HEAD). Also records the load average.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -33,6 +34,7 @@ SUMMARY=$(mktemp /tmp/sluice-failover-XXXXXX)
 trap 'rm -f "$SUMMARY"' EXIT
 CMD="FAILOVER_RATE=$RATE FAILOVER_BEFORE_S=$BEFORE_S FAILOVER_AFTER_S=$AFTER_S $BIN --gtest_filter='$DRILLS'"
 echo "+ $CMD" >&2
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 set +e
 FAILOVER_RATE=$RATE FAILOVER_BEFORE_S=$BEFORE_S FAILOVER_AFTER_S=$AFTER_S \
   FAILOVER_SUMMARY_FILE=$SUMMARY "$BIN" --gtest_filter="$DRILLS" 2>&1 |
@@ -42,10 +44,11 @@ set -e
 cat "$SUMMARY"
 {
   echo
-  echo "### $(date -u '+%Y-%m-%d %H:%M UTC') — $BUILD_KIND, commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown), gtest exit $STATUS"
+  echo "### $(date -u '+%Y-%m-%d %H:%M UTC') — $BUILD_KIND, commit ${SOURCE_NOTE:-$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)}, gtest exit $STATUS"
   echo
   echo '```'
   echo "$CMD"
+  echo "# load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores, shared)"
   cat "$SUMMARY"
   echo '```'
 } >>"$RESULTS"
