@@ -55,8 +55,10 @@ if [[ -n "${PERF_DIR:-}" ]]; then
   mkdir -p "$PERF_DIR"
   PERF_DIR=$(cd "$PERF_DIR" && pwd)
   BROKER_BIN=$WORK/sluiced-under-perf
-  printf '#!/bin/sh\nexec perf record -F 999 --switch-output -o "%s/broker-$$.data" -- "%s" "$@"\n' \
-    "$PERF_DIR" "$SLUICED" >"$BROKER_BIN"
+  # PERF_OPTS: e.g. "-F 299 --call-graph dwarf,8192" for callers (the Release build has no frame
+  # pointers, so -g gives none).
+  printf '#!/bin/sh\nexec perf record %s --switch-output -o "%s/broker-$$.data" -- "%s" "$@"\n' \
+    "${PERF_OPTS:--F 999}" "$PERF_DIR" "$SLUICED" >"$BROKER_BIN"
   chmod +x "$BROKER_BIN"
 fi
 "$SLUICE" cluster up --brokers 3 --zookeepers 3 --dir "$CLUSTER" --sluiced "$BROKER_BIN" >"$WORK/up.log"
