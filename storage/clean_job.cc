@@ -24,6 +24,8 @@ namespace sluice::storage {
 namespace {
 
 constexpr size_t kReadChunk = size_t{1} << 20;
+// Approximate bytes of one unordered_map<string, int64_t> node besides the key's characters.
+constexpr int64_t kMapEntryOverhead = 64;
 
 bool Cancelled(const std::atomic<bool>* cancel) {
   return cancel != nullptr && cancel->load(std::memory_order_relaxed);
@@ -214,16 +216,26 @@ Status CleanJob::Run(const std::atomic<bool>* cancel) {
   SLUICE_RETURN_IF_ERROR(MakeDirs(scratch_dir));
   Throttler throttle(io_max_bytes_per_second, cancel);
   // Pass 1: the offset of every key's latest record in the job's range.
+  // Every key of a group that is cleaned must be in the map (a key missing from it reads as
+  // superseded), so the map is cut only at group boundaries.
   KeyMap latest;
-  for (const CleanGroup& g : groups) {
-    for (const CleanSource& src : g.sources) {
+  int64_t map_bytes = 0;
+  for (size_t i = 0; i < groups.size(); ++i) {
+    for (const CleanSource& src : groups[i].sources) {
       SLUICE_RETURN_IF_ERROR(ForEachBatch(
           src, &throttle, cancel, &stats, [&](const protocol::RecordBatchView& b) -> Status {
             if (b.is_control()) return Status::Ok();
             return protocol::ForEachRecord(b, [&](const protocol::Record& r) {
-              if (r.key.has_value()) latest[std::string(*r.key)] = r.offset;
+              if (!r.key.has_value()) return;
+              auto [it, added] = latest.insert_or_assign(std::string(*r.key), r.offset);
+              if (added) map_bytes += static_cast<int64_t>(it->first.size()) + kMapEntryOverhead;
             });
           }));
+    }
+    if (map_bytes > max_map_bytes && i + 1 < groups.size()) {
+      groups.resize(i + 1);
+      end_offset = groups.back().end_offset;
+      break;
     }
   }
   int64_t horizon = now_ms - config.delete_retention_ms;

@@ -69,6 +69,10 @@ struct CleanJob {
   uint64_t generation = 0;  // the log's truncation generation when prepared
   // log.cleaner.io.max.bytes.per.second: Run() sleeps to stay under it (reads + writes).
   int64_t io_max_bytes_per_second = std::numeric_limits<int64_t>::max();
+  // log.cleaner.dedupe.buffer.size: memory for the key -> latest offset map (estimated). When a
+  // group takes it past this, Run() cleans only the groups mapped so far (at least one) and
+  // lowers end_offset; the next pass continues from there.
+  int64_t max_map_bytes = int64_t{128} << 20;
   CleanStats stats;  // filled by Run()
 
   // Any thread. `cancel` (may be null) set by another thread stops the pass early (kUnavailable).

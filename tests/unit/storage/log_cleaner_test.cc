@@ -468,3 +468,34 @@ TEST(CleanerSettings, BrokerKeys) {
 
 }  // namespace
 }  // namespace sluice::storage
+
+namespace sluice::storage {
+namespace {
+
+TEST_F(LogCleanerTest, FullKeyMapCleansWhatItCoveredAndTheNextPassContinues) {
+  auto log = Open();
+  WriteVersions(log.get());
+  std::optional<CleanJob> job = log->PrepareClean(20000);
+  ASSERT_TRUE(job.has_value());
+  ASSERT_GT(job->groups.size(), 2u);
+  int64_t full_end = job->end_offset;
+  job->max_map_bytes = 1;  // full after the first group
+  ASSERT_TRUE(job->Run().ok());
+  ASSERT_EQ(job->groups.size(), 1u);
+  EXPECT_LT(job->end_offset, full_end);
+  ASSERT_TRUE(log->CompleteClean(*job).ok());
+  EXPECT_EQ(log->clean_offset(), Offset(job->end_offset));
+  EXPECT_EQ(ReadAll(*log).size() < 200u, true);
+  EXPECT_GT(log->DirtyRatio(20000), 0.0);  // the rest is still dirty
+  ASSERT_TRUE(CleanOnce(log.get(), 20000).ok());
+  EXPECT_EQ(log->clean_offset(), Offset(full_end));
+  std::map<std::string, int> below_end;
+  for (const ReadRecord& r : ReadAll(*log)) {
+    if (r.offset < full_end) ++below_end[r.key];
+  }
+  for (const auto& [key, n] : below_end) EXPECT_EQ(n, 1) << key;
+  ASSERT_TRUE(log->Close().ok());
+}
+
+}  // namespace
+}  // namespace sluice::storage
