@@ -260,7 +260,18 @@ void Broker::Impl::StartCoordinator() {
       zk.get(), [this](const std::string& topic, const coordinator::ConfigMap& overrides) {
         log_manager->SetTopicOverrides(topic, overrides);
       });
-  config_watcher->Start();
+  // ConfigWatcher waits for the next session when /config/changes is missing, as it is on a
+  // fresh cluster: create it first (Kafka brokers create their top-level paths at start).
+  zk->AddListener([this](const coordinator::SessionEvent& e) {
+    if (e.type != coordinator::SessionEventType::kConnected || !e.new_session) return;
+    zk->Create("/config", "", coordinator::CreateMode::kPersistent, [this](coordinator::ZkCreated) {
+      if (stopping || config_watcher == nullptr) return;
+      zk->Create(coordinator::kConfigChangesPath, "", coordinator::CreateMode::kPersistent,
+                 [this](coordinator::ZkCreated) {
+                   if (!stopping && config_watcher != nullptr) config_watcher->Start();
+                 });
+    });
+  });
   registration->Start();
   controller->Start();
   zk->Start();

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "coordinator/znodes.h"
 #include "tests/cluster/cluster_env.h"
 
 namespace sluice::testing {
@@ -127,6 +128,79 @@ TEST_F(Compaction, AuditLogsKeepsOnlyTheLatestRecordPerKey) {
   ASSERT_EQ(more_acked.size(), 1u);
   EXPECT_EQ(more_acked[0].offset, static_cast<int64_t>(records.size()));
   EXPECT_NE(cluster_->broker().ReadOutput().find("log_cleaned"), std::string::npos);
+}
+
+// What AlterConfigs does (coordinator::Admin): replace /config/topics/<t>, then announce it with
+// a /config/changes/config_change_<seq> notification that every broker's ConfigWatcher follows.
+Status AlterTopicConfigInZk(const std::string& connect, const std::string& topic,
+                            const coordinator::ConfigMap& config) {
+  coordinator::SyncZk zk;
+  SLUICE_RETURN_IF_ERROR(zk.Connect(connect));
+  const std::string path = coordinator::ConfigTopicPath(topic);
+  coordinator::ZkWritten w = zk.Set(path, coordinator::ConfigEntityZNode::Encode(config));
+  if (w.err != coordinator::ZkErrc::kOk) {
+    return Status::Unavailable("set " + path + ": " + coordinator::ZkErrcName(w.err));
+  }
+  coordinator::ZkCreated c =
+      zk.Create(coordinator::kConfigChangePrefix,
+                coordinator::ConfigChangeNotification::Encode("topics/" + topic),
+                coordinator::CreateMode::kPersistentSequential);
+  if (c.err != coordinator::ZkErrc::kOk) {
+    return Status::Unavailable(std::string("create notification: ") +
+                               coordinator::ZkErrcName(c.err));
+  }
+  return Status::Ok();
+}
+
+// A topic created with the defaults (delete policy, 1 GiB segments) switched live to
+// cleanup.policy=compact and segment.bytes=100: the running broker's log follows (new records
+// roll tiny segments) and the cleaner compacts what was written before and after the change.
+TEST_F(Compaction, LiveConfigChangeTurnsOnCompaction) {
+  ASSERT_TRUE(cluster_->ok()) << cluster_->status();
+  const std::string bootstrap = cluster_->bootstrap();
+  const std::string topic = "live-config";
+  CLUSTER_ASSERT_OK(CreateTopic(bootstrap, topic, 1, 1, seconds(30)));
+  Result<std::unique_ptr<Producer>> producer =
+      Producer::Create(bootstrap, {{"acks", "all"}, {"linger.ms", "0"}});
+  ASSERT_TRUE(producer.ok()) << producer.status();
+  std::vector<Record> before;
+  for (int v = 0; v < 20; ++v) before.push_back(Record{0, "k" + std::to_string(v % 2), "old", {}, 0});
+  std::vector<Record> acked;
+  CLUSTER_ASSERT_OK(ProduceOneByOne(producer->get(), topic, before, &acked));
+
+  CLUSTER_ASSERT_OK(AlterTopicConfigInZk(cluster_->zk().connect_string(), topic,
+                                         {{"cleanup.policy", "compact"},
+                                          {"segment.bytes", "100"},
+                                          {"min.cleanable.dirty.ratio", "0.01"}}));
+  auto deadline = std::chrono::steady_clock::now() + seconds(30);
+  while (cluster_->broker().ReadOutput().find("topic_config_applied topic=" + topic +
+                                              " logs=1 cleanup_policy=compact") ==
+         std::string::npos) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "config change not applied";
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::vector<Record> after;
+  for (int v = 0; v < 10; ++v) after.push_back(Record{0, "k" + std::to_string(v % 2), "new", {}, 0});
+  after.push_back(Record{0, "end-marker", "last", {}, 0});
+  CLUSTER_ASSERT_OK(ProduceOneByOne(producer->get(), topic, after, &acked));
+
+  std::vector<Record> got;
+  deadline = std::chrono::steady_clock::now() + seconds(90);
+  while (std::chrono::steady_clock::now() < deadline) {
+    Result<std::map<int32_t, std::vector<Record>>> consumed =
+        ConsumeAll(bootstrap, topic, seconds(30));
+    ASSERT_TRUE(consumed.ok()) << consumed.status();
+    got = (*consumed)[0];
+    if (got.size() == 3u) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  ASSERT_EQ(got.size(), 3u) << "not compacted to k0, k1, end-marker within 90 s";
+  for (const Record& r : got) {
+    if (*r.key != "end-marker") {
+      EXPECT_EQ(r.value, "new") << Describe(r);
+    }
+  }
+  EXPECT_EQ(got.back().offset, 30);  // offsets kept: 20 before + 10 after + the marker
 }
 
 TEST_F(Compaction, LogAppendTimeTopicStampsBrokerTime) {
