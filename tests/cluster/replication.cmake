@@ -16,3 +16,20 @@ endif()
 gtest_discover_tests(sluice_replication_tests
   DISCOVERY_MODE PRE_TEST
   PROPERTIES LABELS cluster TIMEOUT 600 RESOURCE_LOCK sluice_cluster)
+
+# Safety under failures (issue 3): min.insync.replicas with brokers down, no unclean election,
+# the zombie leader (SIGSTOP past the session timeout) fenced and truncated.
+add_executable(sluice_safety_tests
+  ${CMAKE_CURRENT_LIST_DIR}/safety_min_isr_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/safety_zombie_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/raw_kafka.cc)
+target_compile_definitions(sluice_safety_tests PRIVATE
+  SLUICED_PATH="$<$<TARGET_EXISTS:sluiced>:$<TARGET_FILE:sluiced>>")
+target_link_libraries(sluice_safety_tests PRIVATE sluice::test_support sluice::coordinator
+                      GTest::gtest_main sluice::warnings)
+if(TARGET sluiced)
+  add_dependencies(sluice_safety_tests sluiced)
+endif()
+gtest_discover_tests(sluice_safety_tests
+  DISCOVERY_MODE PRE_TEST
+  PROPERTIES LABELS cluster TIMEOUT 600 RESOURCE_LOCK sluice_cluster)
