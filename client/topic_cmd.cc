@@ -1,8 +1,10 @@
 // `sluice topic ...` over librdkafka's admin API and Metadata.
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <optional>
 #include <ostream>
+#include <thread>
 
 #include "client/cli.h"
 #include "client/kafka.h"
@@ -40,6 +42,25 @@ Status TopicResultStatus(const rd_kafka_topic_result_t** results, size_t n, cons
   return Status::Ok();
 }
 
+// Polls Metadata for up to 5 s until `topic` has `partitions` partitions, all with a leader, in
+// three answers in a row (librdkafka picks the broker). Best effort: no error on timeout.
+void WaitUntilListed(KafkaClient& client, const std::string& topic, int partitions) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  int in_a_row = 0;
+  while (in_a_row < 3 && std::chrono::steady_clock::now() < deadline) {
+    bool seen = false;
+    Result<MetadataPtr> md = client.Metadata();
+    for (int i = 0; md.ok() && i < (*md)->topic_cnt; ++i) {
+      const rd_kafka_metadata_topic_t& t = (*md)->topics[i];
+      if (topic != t.topic || t.err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+      seen = t.partition_cnt >= partitions;
+      for (int p = 0; p < t.partition_cnt; ++p) seen &= t.partitions[p].leader >= 0;
+    }
+    in_a_row = seen ? in_a_row + 1 : 0;
+    if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
 Status Create(Context& ctx) {
   SLUICE_ASSIGN_OR_RETURN(int64_t partitions, ctx.args.GetInt("partitions", -1));
   SLUICE_ASSIGN_OR_RETURN(int64_t rf, ctx.args.GetInt("replication-factor", -1));
@@ -70,6 +91,10 @@ Status Create(Context& ctx) {
   size_t n = 0;
   const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(res, &n);
   SLUICE_RETURN_IF_ERROR(TopicResultStatus(results, n, "cannot create topic"));
+  // The broker answered once the controller's metadata had leaders; other brokers learn of the
+  // topic a moment later. Wait (bounded) until Metadata shows it, so that a script's next
+  // command (describe, produce) finds it whichever broker it asks.
+  WaitUntilListed(*client, Topic(ctx), static_cast<int>(partitions));
   if (ctx.json) {
     PrintJson(ctx.out, {{"topic", Topic(ctx)}, {"partitions", partitions},
                         {"replication_factor", rf}, {"configs", configs}, {"created", true}});
@@ -120,6 +145,7 @@ Status AddPartitions(Context& ctx) {
   const rd_kafka_topic_result_t** results = rd_kafka_CreatePartitions_result_topics(
       rd_kafka_event_CreatePartitions_result(ev->get()), &n);
   SLUICE_RETURN_IF_ERROR(TopicResultStatus(results, n, "cannot add partitions to"));
+  WaitUntilListed(*client, Topic(ctx), static_cast<int>(partitions));
   if (ctx.json) PrintJson(ctx.out, {{"topic", Topic(ctx)}, {"partitions", partitions}});
   else ctx.out << "topic " << Topic(ctx) << " now has " << partitions << " partitions\n";
   return Status::Ok();

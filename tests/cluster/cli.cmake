@@ -11,12 +11,15 @@ add_executable(sluice_cli_cluster_tests
   ${CMAKE_CURRENT_LIST_DIR}/cli_cluster_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/cli_topic_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/cli_admin_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/raw_kafka.cc
 )
 target_compile_definitions(sluice_cli_cluster_tests PRIVATE
   SLUICE_PATH="$<TARGET_FILE:sluice>"
   SLUICED_PATH="$<$<TARGET_EXISTS:sluiced>:$<TARGET_FILE:sluiced>>")
 # sluice::coordinator: the tests read /config/topics and /brokers/topics with SyncZk.
+# sluice::protocol: cli_admin_test sends the APIs librdkafka 2.0 lacks (IncrementalAlterConfigs).
 target_link_libraries(sluice_cli_cluster_tests PRIVATE sluice::test_support sluice::coordinator
+                      sluice::protocol
                       GTest::gtest_main
                       nlohmann_json::nlohmann_json sluice::warnings)
 add_dependencies(sluice_cli_cluster_tests sluice)

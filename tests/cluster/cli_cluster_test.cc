@@ -91,6 +91,9 @@ TEST(CliCluster, PortTakenIsOneLineErrorAndLeavesNothingRunning) {
     EXPECT_EQ(cluster.up().code, 1) << cluster.up();
     EXPECT_NE(cluster.up().err.find("is taken (ZooKeeper 1 client port)"), std::string::npos)
         << cluster.up();
+    EXPECT_EQ(cluster.up().ErrLines(), 1) << cluster.up();
+    EXPECT_TRUE(cluster.up().out.empty());
+    for (pid_t pid : cluster.pids()) EXPECT_FALSE(PidRunning(pid));
   }
   close(fd);
 }
