@@ -109,7 +109,7 @@ ReplicaCheck CompareReplicas(int32_t partition, int64_t hw,
 CheckResult Check(const std::vector<std::vector<Delivery>>& deliveries,
                   const std::map<int32_t, std::vector<ReadRecord>>& read,
                   std::vector<ReplicaCheck> replica_checks, const std::vector<FaultEvent>& events,
-                  double send_end_ms) {
+                  double send_end_ms, double retry_after_ms) {
   CheckResult r;
   const int producers = static_cast<int>(deliveries.size());
   std::vector<std::vector<int32_t>> copies(producers);
@@ -132,10 +132,15 @@ CheckResult Check(const std::vector<std::vector<Delivery>>& deliveries,
       slot[rec.offset] = {p, seq};
       if (copies[p][seq]++ > 0) continue;  // a retried copy: counted as a duplicate below
       if (seq <= last_seq[p]) {
-        ++r.out_of_order;
-        AddExample(&r, "out_of_order partition=" + std::to_string(partition) + " offset=" +
+        const Delivery& late = deliveries[p][seq];
+        const bool retried = late.reported() && late.send_ms >= 0 &&
+                             late.ack_ms - late.send_ms >= retry_after_ms;
+        ++(retried ? r.retry_reordered : r.out_of_order);
+        AddExample(&r, std::string(retried ? "retry_reordered" : "out_of_order") + " partition=" + std::to_string(partition) + " offset=" +
                            std::to_string(rec.offset) + " producer=" + std::to_string(p) +
-                           " seq=" + std::to_string(seq) + " after seq=" + std::to_string(last_seq[p]));
+                           " seq=" + std::to_string(seq) + " after seq=" + std::to_string(last_seq[p]) +
+                           " sent_ms=" + std::to_string(static_cast<int64_t>(late.send_ms)) +
+                           " ack_ms=" + std::to_string(static_cast<int64_t>(late.ack_ms)));
       }
       last_seq[p] = std::max(last_seq[p], seq);
     }

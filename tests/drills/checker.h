@@ -30,6 +30,7 @@ struct FaultEvent {
   double ms = 0;      // since the workload start
   std::string what;   // "kill -9 b2", "heal", ...
   bool fault = true;  // false for heals, restarts, resumes
+  std::string wall;   // UTC wall-clock time, to find the event in broker logs
 };
 
 struct ReplicaCheck {
@@ -53,6 +54,11 @@ struct CheckResult {
   int64_t read_records = 0, foreign_records = 0;
   int64_t acked_lost = 0, acked_moved = 0, unacked_present = 0;
   int64_t duplicated_messages = 0, duplicate_copies = 0, out_of_order = 0;
+  // Out of order, but the late message's own report came >= retry_after_ms after it was sent:
+  // the client retried it after a timeout and, without idempotence (the broker serves no
+  // InitProducerId), librdkafka may resend it after newer batches once the leader moved. Reported,
+  // not a broker safety failure.
+  int64_t retry_reordered = 0;
   int64_t replicas_diverged = 0, replicas_lagging = 0;
   std::vector<std::string> examples;  // first few problems, one line each
   std::vector<ReplicaCheck> replica_checks;
@@ -86,6 +92,6 @@ ReplicaCheck CompareReplicas(int32_t partition, int64_t hw,
 CheckResult Check(const std::vector<std::vector<Delivery>>& deliveries,
                   const std::map<int32_t, std::vector<ReadRecord>>& read,
                   std::vector<ReplicaCheck> replica_checks, const std::vector<FaultEvent>& events,
-                  double send_end_ms);
+                  double send_end_ms, double retry_after_ms = 5000);
 
 }  // namespace sluice::drills

@@ -42,7 +42,7 @@ TEST(DrillChecker, AcknowledgedButMissingIsLost) {
 }
 
 TEST(DrillChecker, UnacknowledgedPresentIsFineAndDuplicatesAreCounted) {
-  std::vector<std::vector<Delivery>> d = {{Acked(0, 0), Delivery{0, -1, 20, 7}, Delivery{}}};
+  std::vector<std::vector<Delivery>> d = {{Acked(0, 0), Delivery{0, -1, 20, 10, 7}, Delivery{}}};
   std::map<int32_t, std::vector<ReadRecord>> read = {
       {0, {{0, V(0, 0)}, {1, V(0, 1)}, {2, V(0, 1)}, {3, V(0, 2)}}}};
   CheckResult r = Check(d, read, {}, {}, 1000);
@@ -77,12 +77,28 @@ TEST(DrillChecker, ReorderedFirstCopiesAreOutOfOrderButRetriedCopiesAreNot) {
   EXPECT_EQ(r.duplicated_messages, 2);
 }
 
+TEST(DrillChecker, ReorderAfterATimedOutRequestIsARetryNotABrokerFault) {
+  // seq 0 was sent at 0 ms and acked only at 6000 ms (its first request timed out); seq 1 was
+  // written first. With a 5 s request timeout that is a client retry reordering.
+  std::vector<std::vector<Delivery>> d = {
+      {Delivery{0, 1, 6000, 0, 0}, Delivery{0, 0, 100, 50, 0}, Delivery{0, 2, 150, 100, 0}}};
+  std::map<int32_t, std::vector<ReadRecord>> read = {{0, {{0, V(0, 1)}, {1, V(0, 0)}, {2, V(0, 2)}}}};
+  CheckResult retried = Check(d, read, {}, {}, 7000, /*retry_after_ms=*/5000);
+  EXPECT_EQ(retried.retry_reordered, 1);
+  EXPECT_EQ(retried.out_of_order, 0);
+  EXPECT_TRUE(retried.safe());
+  d[0][0].ack_ms = 200;  // acked promptly: the broker itself put it after a newer message
+  CheckResult broker = Check(d, read, {}, {}, 7000, 5000);
+  EXPECT_EQ(broker.out_of_order, 1);
+  EXPECT_FALSE(broker.safe());
+}
+
 TEST(DrillChecker, TimelineGapAndDip) {
   std::vector<Delivery> acks;
   for (int i = 0; i < 100; ++i) acks.push_back(Acked(0, i, static_cast<float>(i * 50)));  // 0..5 s
   for (int i = 0; i < 100; ++i) acks.push_back(Acked(0, 100 + i, 9000.0f + i * 50));     // 9..14 s
   std::vector<std::vector<Delivery>> d = {acks};
-  CheckResult r = Check(d, {}, {}, {{5000, "kill -9 b1", true}}, 14000);
+  CheckResult r = Check(d, {}, {}, {{5000, "kill -9 b1", true, ""}}, 14000);
   EXPECT_NEAR(r.max_partition_gap_ms, 4050, 1);
   EXPECT_EQ(r.max_gap_partition, 0);
   EXPECT_NEAR(r.baseline_per_s, 20, 0.1);

@@ -173,7 +173,7 @@ int Main(const std::string& command) {
   }
 
   CheckResult result = Check(workload.deliveries(), read, std::move(replica_checks), ctx.events(),
-                             send_end_ms);
+                             send_end_ms, wo.request_timeout_ms);
   std::string table = WriteReport(out_dir, info, result, ctx.events());
   fputs(table.c_str(), stdout);
   if (!workload.first_error().empty()) {

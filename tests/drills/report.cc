@@ -52,6 +52,7 @@ std::string WriteReport(const std::string& out_dir, const ReportInfo& info, cons
                  {"duplicated_messages", r.duplicated_messages},
                  {"duplicate_copies", r.duplicate_copies},
                  {"out_of_order", r.out_of_order},
+                 {"retry_reordered", r.retry_reordered},
                  {"replicas_diverged", r.replicas_diverged},
                  {"replicas_lagging", r.replicas_lagging}};
   j["committed_offsets_backwards"] = "not checked: consumer groups not available (gap)";
@@ -66,7 +67,9 @@ std::string WriteReport(const std::string& out_dir, const ReportInfo& info, cons
   j["timeline"] = {{"acked_per_s", r.timeline.acked_per_s},
                    {"failed_per_s", r.timeline.failed_per_s}};
   nlohmann::json ev = nlohmann::json::array();
-  for (const auto& e : events) ev.push_back({{"ms", e.ms}, {"what", e.what}, {"fault", e.fault}});
+  for (const auto& e : events) {
+    ev.push_back({{"ms", e.ms}, {"what", e.what}, {"fault", e.fault}, {"utc", e.wall}});
+  }
   j["events"] = ev;
   nlohmann::json reps = nlohmann::json::array();
   for (const auto& rc : r.replica_checks) {
@@ -92,7 +95,7 @@ std::string WriteReport(const std::string& out_dir, const ReportInfo& info, cons
   t << "  expectation: " << info.expectation << "\n";
   if (!info.setup_error.empty()) t << "  SETUP/RUN ERROR: " << info.setup_error << "\n";
   t << "  events:\n";
-  for (const auto& e : events) t << "    t=" << Fixed(e.ms / 1000.0) << "s  " << e.what << "\n";
+  for (const auto& e : events) t << "    t=" << Fixed(e.ms / 1000.0) << "s  (" << e.wall << " UTC)  " << e.what << "\n";
   t << "\n";
   Row(t, "check", "value", "verdict");
   Row(t, "messages sent", std::to_string(r.sent));
@@ -102,6 +105,7 @@ std::string WriteReport(const std::string& out_dir, const ReportInfo& info, cons
   Row(t, "acknowledged but lost", std::to_string(r.acked_lost), Zero(r.acked_lost));
   Row(t, "acked offset holds another record", std::to_string(r.acked_moved), Zero(r.acked_moved));
   Row(t, "out of order within a partition", std::to_string(r.out_of_order), Zero(r.out_of_order));
+  Row(t, "reordered by a client retry", std::to_string(r.retry_reordered), "info (no idempotence)");
   Row(t, "replicas diverged below HW", std::to_string(r.replicas_diverged), Zero(r.replicas_diverged));
   Row(t, "replicas lagging (shorter than HW)", std::to_string(r.replicas_lagging), "info");
   Row(t, "unacknowledged but present", std::to_string(r.unacked_present), "fine");

@@ -1,6 +1,7 @@
 #include "tests/drills/scenarios.h"
 
 #include <cstdio>
+#include <ctime>
 #include <map>
 #include <random>
 #include <thread>
@@ -20,8 +21,16 @@ std::string B(int id) { return "b" + std::to_string(id); }
 void DrillContext::Event(const std::string& what, bool fault) {
   const double ms = workload_->NowMs();
   fprintf(stderr, "drill: t=%.1fs %s %s\n", ms / 1000.0, fault ? "FAULT" : "heal ", what.c_str());
+  char wall[64];
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  const auto frac = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+  std::snprintf(wall, sizeof(wall), "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(frac.count()));
   std::lock_guard<std::mutex> lock(mu_);
-  events_.push_back({ms, what, fault});
+  events_.push_back({ms, what, fault, wall});
 }
 
 std::vector<FaultEvent> DrillContext::events() const {

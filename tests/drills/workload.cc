@@ -110,6 +110,7 @@ void Workload::Run(int index) {
       value = "d" + std::to_string(index) + ":" + std::to_string(seq) + ":";
       if (static_cast<int>(value.size()) < options_.value_bytes) value.resize(options_.value_bytes, '.');
       p.out->emplace_back();
+      p.out->back().send_ms = static_cast<float>(NowMs());
       rd_kafka_resp_err_t err = rd_kafka_producev(
           p.rk, RD_KAFKA_V_TOPIC(options_.topic.c_str()),
           RD_KAFKA_V_PARTITION(static_cast<int32_t>(seq % options_.partitions)),

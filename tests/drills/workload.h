@@ -25,6 +25,7 @@ struct Delivery {
   int32_t partition = -1;
   int64_t offset = -1;
   float ack_ms = -1;  // ms since the workload start when the report arrived; -1 = no report
+  float send_ms = -1;  // ms since the workload start when it was enqueued
   int32_t error = 0;  // librdkafka error code; 0 = acknowledged
   bool reported() const { return ack_ms >= 0; }
   bool acked() const { return reported() && error == 0; }
