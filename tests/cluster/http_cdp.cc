@@ -102,6 +102,17 @@ Result<HttpResult> HttpCall(int port, const std::string& method, const std::stri
     }
     if (n == 0) break;
     resp.append(buf, static_cast<size_t>(n));
+    // Some servers (Chromium's DevTools) keep the connection open: stop at Content-Length.
+    size_t head_end = resp.find("\r\n\r\n");
+    if (head_end != std::string::npos) {
+      std::string head = resp.substr(0, head_end);
+      for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      size_t cl = head.find("\r\ncontent-length:");
+      if (cl != std::string::npos &&
+          resp.size() - head_end - 4 >= std::stoul(head.substr(cl + 17))) {
+        break;
+      }
+    }
   }
   close(fd);
   size_t end = resp.find("\r\n\r\n");
