@@ -74,6 +74,7 @@ class GroupsTest : public ::testing::Test {
       o.properties["replica.lag.time.max.ms"] = "3000";
       o.properties["min.insync.replicas"] = "2";
       o.properties["offsets.topic.num.partitions"] = std::to_string(kOffsetsPartitions);
+      o.properties["offsets.topic.replication.factor"] = "3";
       o.properties["group.initial.rebalance.delay.ms"] = "500";
       RegistrationCheck::Install(&o);
       brokers_.push_back(std::make_unique<BrokerProcess>(std::move(o)));
