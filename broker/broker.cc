@@ -19,6 +19,7 @@
 #include "broker/http/http_server.h"
 #include "broker/metrics/broker_gauges.h"
 #include "broker/metrics/broker_metrics.h"
+#include "broker/metrics/group_lag.h"
 #include "broker/metadata_cache.h"
 #include "broker/purgatory.h"
 #include "broker/replica_manager.h"
@@ -185,6 +186,9 @@ Status Broker::Impl::Start() {
   gauge_sources.controller = controller.get();
   gauge_sources.zk = zk.get();
   gauge_sources.isr = isr_manager.get();
+  if (groups != nullptr) {
+    gauge_sources.group_lag = [this] { return CollectGroupLag(*groups, *replicas); };
+  }
   metrics.AddCollector([this](Exposition& out) { WriteBrokerGauges(gauge_sources, out); });
   if (config.http_listener.has_value()) {
     http_api = std::make_unique<AdminApi>(&ctx, &gauge_sources, &metrics);
