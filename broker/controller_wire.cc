@@ -17,6 +17,38 @@ std::vector<BrokerId> Ids(const std::vector<int32_t>& v) {
   for (int32_t id : v) out.push_back(BrokerId(id));
   return out;
 }
+
+// The partition state fields LeaderAndIsr and UpdateMetadata share, into the request's
+// topic_states[] (grouped by topic in first-seen order; `index` maps topic -> slot).
+template <typename TopicStates>
+auto& AddPartitionState(TopicStates& topic_states, std::map<std::string, size_t>& index,
+                        const coordinator::PartitionState& ps) {
+  auto [it, added] = index.emplace(ps.topic, topic_states.size());
+  if (added) topic_states.emplace_back().topic_name = ps.topic;
+  auto& out = topic_states[it->second].partition_states.emplace_back();
+  out.topic_name = ps.topic;
+  out.partition_index = ps.partition;
+  out.controller_epoch = ps.controller_epoch.value();
+  out.leader = ps.leader.value();
+  out.leader_epoch = ps.leader_epoch.value();
+  out.isr = Ints(ps.isr);
+  out.replicas = Ints(ps.replicas);
+  return out;
+}
+
+// The reverse: one coordinator::PartitionState from a wire partition state of `topic`.
+template <typename WireState>
+coordinator::PartitionState PartitionStateFrom(const std::string& topic, const WireState& in) {
+  coordinator::PartitionState ps;
+  ps.topic = topic;
+  ps.partition = in.partition_index;
+  ps.controller_epoch = ControllerEpoch(in.controller_epoch);
+  ps.leader = BrokerId(in.leader);
+  ps.leader_epoch = LeaderEpoch(in.leader_epoch);
+  ps.isr = Ids(in.isr);
+  ps.replicas = Ids(in.replicas);
+  return ps;
+}
 }  // namespace
 
 protocol::LeaderAndIsrRequest ToWire(const coordinator::LeaderAndIsrBatch& b) {
@@ -26,17 +58,8 @@ protocol::LeaderAndIsrRequest ToWire(const coordinator::LeaderAndIsrBatch& b) {
   req.broker_epoch = b.broker_epoch;
   std::map<std::string, size_t> index;
   for (const auto& ps : b.partitions) {
-    auto [it, added] = index.emplace(ps.topic, req.topic_states.size());
-    if (added) req.topic_states.emplace_back().topic_name = ps.topic;
-    auto& out = req.topic_states[it->second].partition_states.emplace_back();
-    out.topic_name = ps.topic;
-    out.partition_index = ps.partition;
-    out.controller_epoch = ps.controller_epoch.value();
-    out.leader = ps.leader.value();
-    out.leader_epoch = ps.leader_epoch.value();
-    out.isr = Ints(ps.isr);
+    auto& out = AddPartitionState(req.topic_states, index, ps);
     out.partition_epoch = ps.zk_version;
-    out.replicas = Ints(ps.replicas);
     out.adding_replicas = Ints(ps.adding_replicas);
     out.removing_replicas = Ints(ps.removing_replicas);
     out.is_new = ps.is_new;
@@ -57,15 +80,8 @@ coordinator::LeaderAndIsrBatch FromWire(const protocol::LeaderAndIsrRequest& req
   b.broker_epoch = req.broker_epoch;
   for (const auto& t : req.topic_states) {
     for (const auto& in : t.partition_states) {
-      auto& ps = b.partitions.emplace_back();
-      ps.topic = t.topic_name;
-      ps.partition = in.partition_index;
-      ps.controller_epoch = ControllerEpoch(in.controller_epoch);
-      ps.leader = BrokerId(in.leader);
-      ps.leader_epoch = LeaderEpoch(in.leader_epoch);
-      ps.isr = Ids(in.isr);
+      auto& ps = b.partitions.emplace_back(PartitionStateFrom(t.topic_name, in));
       ps.zk_version = in.partition_epoch;
-      ps.replicas = Ids(in.replicas);
       ps.adding_replicas = Ids(in.adding_replicas);
       ps.removing_replicas = Ids(in.removing_replicas);
       ps.is_new = in.is_new;
@@ -87,17 +103,8 @@ protocol::UpdateMetadataRequest ToWire(const coordinator::UpdateMetadataBatch& b
   req.broker_epoch = b.broker_epoch;
   std::map<std::string, size_t> index;
   for (const auto& ps : b.partitions) {
-    auto [it, added] = index.emplace(ps.topic, req.topic_states.size());
-    if (added) req.topic_states.emplace_back().topic_name = ps.topic;
-    auto& out = req.topic_states[it->second].partition_states.emplace_back();
-    out.topic_name = ps.topic;
-    out.partition_index = ps.partition;
-    out.controller_epoch = ps.controller_epoch.value();
-    out.leader = ps.leader.value();
-    out.leader_epoch = ps.leader_epoch.value();
-    out.isr = Ints(ps.isr);
+    auto& out = AddPartitionState(req.topic_states, index, ps);
     out.zk_version = ps.zk_version;
-    out.replicas = Ints(ps.replicas);
     out.offline_replicas = Ints(ps.offline_replicas);
   }
   for (const auto& lb : b.live_brokers) {
@@ -122,15 +129,8 @@ coordinator::UpdateMetadataBatch FromWire(const protocol::UpdateMetadataRequest&
   b.broker_epoch = req.broker_epoch;
   for (const auto& t : req.topic_states) {
     for (const auto& in : t.partition_states) {
-      auto& ps = b.partitions.emplace_back();
-      ps.topic = t.topic_name;
-      ps.partition = in.partition_index;
-      ps.controller_epoch = ControllerEpoch(in.controller_epoch);
-      ps.leader = BrokerId(in.leader);
-      ps.leader_epoch = LeaderEpoch(in.leader_epoch);
-      ps.isr = Ids(in.isr);
+      auto& ps = b.partitions.emplace_back(PartitionStateFrom(t.topic_name, in));
       ps.zk_version = in.zk_version;
-      ps.replicas = Ids(in.replicas);
       ps.offline_replicas = Ids(in.offline_replicas);
     }
   }
