@@ -123,8 +123,9 @@ class GroupConsumer {
       std::lock_guard<std::mutex> lock(mu_);
       pos = next_;
     }
+    if (pos.empty()) return;  // nothing consumed yet: not a commit
     rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR_NO_ERROR;
-    if (!pos.empty()) {
+    {
       rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(pos.size());
       for (const auto& [p, off] : pos) {
         rd_kafka_topic_partition_list_add(list, topic_.c_str(), p)->offset = off;

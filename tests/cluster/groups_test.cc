@@ -239,7 +239,8 @@ TEST_F(GroupsTest, AcknowledgedCommitsSurviveKill9OfCoordinator) {
   GroupConsumer c(Bootstrap(), "g-commits", "commits", {{"max.partition.fetch.bytes", "2048"}});
   c.set_commit_every_ms(20);
   CLUSTER_ASSERT_OK(c.Start());
-  ASSERT_TRUE(WaitFor([&] { return c.acked_commit_count() >= 20; }, 90s));
+  ASSERT_TRUE(WaitFor([&] { return c.count() > 0 && c.acked_commit_count() >= 20; }, 90s))
+      << "no acknowledged commits before the kill";
   int32_t coordinator = -1;
   ASSERT_TRUE(WaitFor([&] { return (coordinator = CoordinatorOf("g-commits")) > 0; }, 30s));
   SteadyProducer more(Bootstrap(), "commits", {{"acks", "all"}});
