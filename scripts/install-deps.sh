@@ -20,6 +20,12 @@ PACKAGES=(
   docker-compose                         # static check of compose/docker-compose.yml (no engine)
 )
 
+# Node.js and npm run the kafkajs consumer-group test (tests/cluster/kafkajs, npm registry). A
+# machine that already has node and npm (e.g. nodesource's build) keeps them; otherwise Debian's.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
