@@ -18,6 +18,7 @@ PACKAGES=(
   prometheus                             # promtool check metrics/rules, a real Prometheus in tests
   chromium                               # headless dashboard test
   docker-compose                         # static check of compose/docker-compose.yml (no engine)
+  iptables gnuplot-nox                   # netns drills: link cuts inside the namespaces; report plots
 )
 
 # Node.js and npm run the kafkajs consumer-group test (tests/cluster/kafkajs, npm registry). A
