@@ -16,6 +16,16 @@ namespace sluice::broker {
 
 using protocol::ErrorCode;
 
+namespace {
+// Kafka itself only rejects an empty group id here; we also reject ids longer than a topic name
+// may be (249 bytes), as the project asks: such an id is a client bug, and it would be copied into
+// every offsets key of __consumer_offsets. OffsetCommit/OffsetFetch keep Kafka's leniency for "".
+constexpr size_t kMaxGroupIdBytes = 249;
+bool BadGroupId(const std::string& group_id) {
+  return group_id.empty() || group_id.size() > kMaxGroupIdBytes;
+}
+}  // namespace
+
 ErrorCode CommitErrorFromAppend(ErrorCode e) {
   switch (e) {
     case ErrorCode::kUnknownTopicOrPartition:
@@ -104,7 +114,7 @@ void GroupCoordinator::Join(const JoinRequest& req, JoinCallback done) {
     r.member_id = req.member_id;
     done(std::move(r));
   };
-  if (req.group_id.empty()) return fail(ErrorCode::kInvalidGroupId);
+  if (BadGroupId(req.group_id)) return fail(ErrorCode::kInvalidGroupId);
   ErrorCode e = CheckCoordinator(req.group_id);
   if (e != ErrorCode::kNone) return fail(e);
   if (req.session_timeout_ms < config_.group_min_session_timeout_ms ||
@@ -393,7 +403,7 @@ void GroupCoordinator::Sync(const SyncRequest& req, SyncCallback done) {
     r.error = e;
     done(std::move(r));
   };
-  if (req.group_id.empty()) return fail(ErrorCode::kInvalidGroupId);
+  if (BadGroupId(req.group_id)) return fail(ErrorCode::kInvalidGroupId);
   ErrorCode e = CheckCoordinator(req.group_id);
   if (e != ErrorCode::kNone) return fail(e);
   Group* g = Find(req.group_id);
@@ -508,7 +518,7 @@ void GroupCoordinator::PersistGroup(Group& g, std::function<void(ErrorCode)> don
 ErrorCode GroupCoordinator::Heartbeat(const std::string& group_id, int32_t generation_id,
                                       const std::string& member_id,
                                       const std::optional<std::string>& group_instance_id) {
-  if (group_id.empty()) return ErrorCode::kInvalidGroupId;
+  if (BadGroupId(group_id)) return ErrorCode::kInvalidGroupId;
   ErrorCode e = CheckCoordinator(group_id);
   if (e != ErrorCode::kNone) return e;
   Group* g = Find(group_id);
@@ -529,7 +539,7 @@ ErrorCode GroupCoordinator::Heartbeat(const std::string& group_id, int32_t gener
 LeaveResult GroupCoordinator::Leave(const std::string& group_id,
                                     const std::vector<LeaveMember>& members) {
   LeaveResult out;
-  if (group_id.empty()) {
+  if (BadGroupId(group_id)) {
     out.error = ErrorCode::kInvalidGroupId;
     return out;
   }

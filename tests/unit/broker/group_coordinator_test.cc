@@ -154,6 +154,10 @@ TEST_F(GroupTest, BadInputGetsKafkaErrorsAndChangesNothing) {
   r.group_id = "";
   EXPECT_EQ((*Join(r))->error, ErrorCode::kInvalidGroupId);
   r = Req("");
+  r.group_id = std::string(250, 'g');  // 250+ bytes: rejected like an empty id
+  EXPECT_EQ((*Join(r))->error, ErrorCode::kInvalidGroupId);
+  EXPECT_EQ(coord->FindGroup(r.group_id), nullptr);
+  r = Req("");
   r.protocol_type = "";
   EXPECT_EQ((*Join(r))->error, ErrorCode::kInconsistentGroupProtocol);
   r = Req("");
@@ -172,6 +176,8 @@ TEST_F(GroupTest, BadInputGetsKafkaErrorsAndChangesNothing) {
   EXPECT_EQ(coord->Heartbeat("g", gen, "stranger", std::nullopt), ErrorCode::kUnknownMemberId);
   EXPECT_EQ(coord->Heartbeat("g", gen + 1, id, std::nullopt), ErrorCode::kIllegalGeneration);
   EXPECT_EQ(coord->Heartbeat("", gen, id, std::nullopt), ErrorCode::kInvalidGroupId);
+  EXPECT_EQ(coord->Heartbeat(std::string(250, 'g'), gen, id, std::nullopt),
+            ErrorCode::kInvalidGroupId);
   EXPECT_EQ((*Sync(id, gen - 1))->error, ErrorCode::kIllegalGeneration);
   EXPECT_EQ(coord->Heartbeat("g", gen, id, std::nullopt), ErrorCode::kNone);
   EXPECT_EQ(coord->FindGroup("g")->state, GroupState::kStable);
