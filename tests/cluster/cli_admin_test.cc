@@ -416,16 +416,8 @@ TEST_F(CliAdmin, CreatePartitionsControllerOnlyValidateOnlyAndAssignment) {
 
 // ---- consumer groups (broker side: broker/group/, issue 4) ----
 
-bool GroupsSupported(const CliRun& list) {
-  return list.code == 0 || list.err.find("not supported") == std::string::npos;
-}
-
 TEST_F(CliAdmin, GroupListDescribeResetDelete) {
   CliRun list = Sluice({"group", "list", "--json"});
-  if (!GroupsSupported(list)) {
-    ExpectOneLineError(list, 1, "not supported");
-    GTEST_SKIP() << "broker has no consumer groups yet: " << list.err;
-  }
   ASSERT_EQ(list.code, 0) << list;
   ASSERT_EQ(Sluice({"topic", "create", "grouped", "--partitions", "2"}).code, 0);
   std::string lines;

@@ -144,16 +144,10 @@ TEST(CliNoCluster, UnreachableBootstrapIsOneLine) {
 namespace sluice::testing {
 namespace {
 
-// Consumer groups arrive in a later broker issue: until then every group command must fail with
-// one clear line; once they work, describe must show the lag.
-TEST_F(CliAgainstOneBroker, GroupDescribeShowsLagOrOneLineUnsupported) {
+// The broker serves consumer groups (issue 4): describe must show the lag.
+TEST_F(CliAgainstOneBroker, GroupDescribeShowsLag) {
   CliRun list = Sluice({"group", "list", "--json"});
-  if (list.code != 0) {
-    EXPECT_EQ(list.code, 1) << list;
-    EXPECT_EQ(list.ErrLines(), 1) << list;
-    EXPECT_NE(list.err.find("not supported"), std::string::npos) << list;
-    GTEST_SKIP() << "broker has no consumer groups yet: " << list.err;
-  }
+  ASSERT_EQ(list.code, 0) << list;
   ASSERT_EQ(Sluice({"topic", "create", "lagged", "--partitions", "1"}).code, 0);
   ASSERT_EQ(Sluice({"produce", "lagged"}, "a\nb\nc\nd\ne\n").code, 0);
   CliRun consume = Sluice({"consume", "lagged", "--group", "g-lag", "--count", "2",
