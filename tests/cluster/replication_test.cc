@@ -180,7 +180,9 @@ TEST_F(ReplicationTest, KillBusiestLeaderLosesNoAcknowledgedWrite) {
       }
     }
   });
-  std::this_thread::sleep_for(3s);
+  // Load is flowing before the kill: some thousands of writes acknowledged by all replicas.
+  ASSERT_TRUE(WaitFor([&] { return (*producer)->acked_count() >= 3000; }, 30s))
+      << "acked before the kill: " << (*producer)->acked_count();
 
   // The broker leading the most partitions.
   std::map<int32_t, int> led;
@@ -206,7 +208,10 @@ TEST_F(ReplicationTest, KillBusiestLeaderLosesNoAcknowledgedWrite) {
   EXPECT_TRUE(moved);
   EXPECT_LT(moved_ms, 2 * kSessionTimeoutMs) << "leaders moved after " << moved_ms << " ms";
   std::cerr << "[replication] victim=" << victim << " leaders_moved_ms=" << moved_ms << "\n";
-  std::this_thread::sleep_for(3s);
+  // Writes resume on the new leaders: another thousand acknowledgements after the move.
+  const int64_t acked_at_move = (*producer)->acked_count();
+  EXPECT_TRUE(WaitFor([&] { return (*producer)->acked_count() >= acked_at_move + 1000; }, 30s))
+      << "acked after the move: " << (*producer)->acked_count() - acked_at_move;
   stop.store(true);
   sender.join();
   CLUSTER_ASSERT_OK((*producer)->Flush(120s));
