@@ -6,6 +6,7 @@
 #include <glog/logging.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "broker/config.h"
@@ -67,6 +68,21 @@ template <typename Msg>
 void Respond(Responder& responder, const Msg& msg) {
   responder.Send(
       protocol::EncodeResponseFrame(msg, responder.api_version(), responder.correlation_id()));
+}
+
+// A response assembled from asynchronous parts (e.g. one ZooKeeper write per resource): the
+// handler holds one count until its loop is done, each part takes one more (++outstanding) and
+// calls Complete() when it finishes; the last Complete() sends the response.
+template <typename Msg>
+struct PendingResponse {
+  Msg response;
+  Responder responder;
+  int outstanding = 1;  // the handler's own count, released by its final Complete()
+};
+
+template <typename Msg>
+void Complete(const std::shared_ptr<PendingResponse<Msg>>& op) {
+  if (--op->outstanding == 0) Respond(op->responder, op->response);
 }
 
 inline int16_t Code(protocol::ErrorCode c) { return static_cast<int16_t>(c); }

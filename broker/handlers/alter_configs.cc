@@ -26,15 +26,7 @@ namespace {
 constexpr int8_t kResourceTopic = 2;
 constexpr int8_t kResourceBroker = 4;
 
-struct PendingAlter {
-  AlterConfigsResponse response;
-  Responder responder;
-  int outstanding = 0;
-};
-
-void Complete(const std::shared_ptr<PendingAlter>& op) {
-  if (--op->outstanding == 0) Respond(op->responder, op->response);
-}
+using PendingAlter = PendingResponse<AlterConfigsResponse>;
 
 }  // namespace
 
@@ -43,7 +35,6 @@ void HandleAlterConfigs(BrokerContext& ctx, Request& req, Responder responder) {
   if (!DecodeBody(req, body, responder)) return;
   auto op = std::make_shared<PendingAlter>();
   op->responder = std::move(responder);
-  op->outstanding = 1;  // released after the loop
   std::map<std::pair<int8_t, std::string>, int> seen;
   for (const auto& r : body.resources) seen[{r.resource_type, r.resource_name}]++;
   op->response.responses.resize(body.resources.size());

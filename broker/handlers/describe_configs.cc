@@ -204,15 +204,7 @@ void DescribeBroker(const BrokerContext& ctx,
   }
 }
 
-struct PendingDescribe {
-  DescribeConfigsResponse response;
-  Responder responder;
-  int outstanding = 0;
-};
-
-void Complete(const std::shared_ptr<PendingDescribe>& op) {
-  if (--op->outstanding == 0) Respond(op->responder, op->response);
-}
+using PendingDescribe = PendingResponse<DescribeConfigsResponse>;
 
 }  // namespace
 
@@ -221,7 +213,6 @@ void HandleDescribeConfigs(BrokerContext& ctx, Request& req, Responder responder
   if (!DecodeBody(req, body, responder)) return;
   auto op = std::make_shared<PendingDescribe>();
   op->responder = std::move(responder);
-  op->outstanding = 1;  // released after the loop, so synchronous answers cannot respond early
   const bool synonyms = req.api_version >= 1 && body.include_synonyms;
   const std::string self = std::to_string(ctx.broker_id);
   op->response.results.resize(body.resources.size());

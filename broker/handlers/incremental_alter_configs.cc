@@ -94,15 +94,7 @@ Result<TopicConfigMap> Apply(TopicConfigMap current, const std::vector<ConfigOp>
   return current;
 }
 
-struct PendingAlter {
-  IncrementalAlterConfigsResponse response;
-  Responder responder;
-  int outstanding = 0;
-};
-
-void Complete(const std::shared_ptr<PendingAlter>& op) {
-  if (--op->outstanding == 0) Respond(op->responder, op->response);
-}
+using PendingAlter = PendingResponse<IncrementalAlterConfigsResponse>;
 
 void SetError(IncrementalAlterConfigsResponse::AlterConfigsResourceResponse& out, ErrorCode code,
               std::string message) {
@@ -117,7 +109,6 @@ void HandleIncrementalAlterConfigs(BrokerContext& ctx, Request& req, Responder r
   if (!DecodeBody(req, body, responder)) return;
   auto op = std::make_shared<PendingAlter>();
   op->responder = std::move(responder);
-  op->outstanding = 1;  // released after the loop
   std::map<std::pair<int8_t, std::string>, int> seen;
   for (const auto& r : body.resources) seen[{r.resource_type, r.resource_name}]++;
   op->response.responses.resize(body.resources.size());
