@@ -206,6 +206,8 @@ class Controller {
   void DoControlledShutdown(BrokerId broker, int64_t broker_epoch,
                             std::function<void(Result<std::vector<TopicPartition>>)> reply,
                             Done done);
+  // True when a replica other than `leaving` is alive and not shutting down itself.
+  bool HasLiveSuccessor(const ReplicaList& replicas, BrokerId leaving) const;
   void WatchTopicsChildren(uint64_t gen, std::function<void(std::vector<std::string>)> done);
 
   // controller_preferred.cc: preferred leader election and the auto leader rebalance.

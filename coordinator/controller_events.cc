@@ -372,6 +372,12 @@ void Controller::OnIsrChangeNotifications(Done done) {
       });
 }
 
+bool Controller::HasLiveSuccessor(const ReplicaList& replicas, BrokerId leaving) const {
+  return std::any_of(replicas.begin(), replicas.end(), [&](BrokerId r) {
+    return r != leaving && live_.contains(r) && !shutting_down_.contains(r);
+  });
+}
+
 void Controller::DoControlledShutdown(
     BrokerId broker, int64_t broker_epoch,
     std::function<void(Result<std::vector<TopicPartition>>)> reply, Done done) {
@@ -421,7 +427,12 @@ void Controller::DoControlledShutdown(
                      std::vector<TopicPartition> still_led;
                      for (const auto& [name, t] : topics_) {
                        for (const auto& [p, ctx] : t.partitions) {
-                         if (ctx.state && ctx.state->leader == broker) {
+                         // Only a partition whose leadership could still move holds the
+                         // shutdown back: one with a single replica (as in Kafka), or whose
+                         // other replicas are all down or shutting down too, has nowhere to go
+                         // and would only make the broker wait out its timeout.
+                         if (ctx.state && ctx.state->leader == broker &&
+                             HasLiveSuccessor(ctx.replicas, broker)) {
                            still_led.push_back(TopicPartition{name, p});
                          }
                        }

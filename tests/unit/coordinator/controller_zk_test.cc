@@ -411,8 +411,12 @@ TEST(ControllerTest, ControlledShutdownMovesLeadershipAway) {
   });
   ASSERT_TRUE(result.has_value());
   ASSERT_TRUE(result->ok()) << result->status();
-  // cs1 has a single replica: it stays with the leaving broker.
-  EXPECT_EQ(result->value(), (std::vector<TopicPartition>{{"cs1", 0}}));
+  // cs1 has a single replica: it stays with the leaving broker but, as in Kafka, is not
+  // reported as remaining (it has nowhere to go, so it must not hold the shutdown back).
+  EXPECT_TRUE(result->value().empty());
+  auto s1 = ReadState(raw, "cs1", 0);
+  ASSERT_TRUE(s1.has_value());
+  EXPECT_EQ(s1->leader, BrokerId(leaving));
   auto s0 = ReadState(raw, "cs", 0);
   EXPECT_EQ(s0->leader, BrokerId(ctrl->id()));
   EXPECT_EQ(s0->isr, Ids({ctrl->id()}));
@@ -420,6 +424,16 @@ TEST(ControllerTest, ControlledShutdownMovesLeadershipAway) {
     ctrl->controller()->ControlledShutdown(BrokerId(leaving), epoch + 1000, done);
   });
   EXPECT_FALSE(stale->ok());
+  // Now the controller's broker shuts down too: "cs" has no replica left that is alive and not
+  // shutting down, so nothing is reported as remaining and the broker need not wait.
+  const int64_t ctrl_epoch = ctrl->broker_epoch();
+  auto last = Await<Result<std::vector<TopicPartition>>>(ctrl->loop(), [&](auto done) {
+    ctrl->controller()->ControlledShutdown(BrokerId(ctrl->id()), ctrl_epoch, done);
+  });
+  ASSERT_TRUE(last.has_value());
+  ASSERT_TRUE(last->ok()) << last->status();
+  EXPECT_TRUE(last->value().empty());
+  EXPECT_EQ(ReadState(raw, "cs", 0)->leader, BrokerId(ctrl->id()));
 }
 
 }  // namespace
