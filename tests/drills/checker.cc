@@ -279,4 +279,62 @@ CheckResult Check(const std::vector<std::vector<Delivery>>& deliveries,
   return r;
 }
 
+void CheckGroup(const GroupHistory& history, const std::vector<std::vector<Delivery>>& deliveries,
+                bool caught_up, const std::string& caught_up_note, CheckResult* r) {
+  GroupCheck& g = r->group;
+  g.checked = true;
+  g.consumed_records = history.consumed_records;
+  g.commits_acked = static_cast<int64_t>(history.commits.size());
+  g.commit_failures = history.commit_failures;
+  g.observations = static_cast<int64_t>(history.observations.size());
+  g.rebalances = history.rebalances;
+  g.caught_up = caught_up;
+  g.caught_up_note = caught_up_note;
+
+  std::map<int32_t, CommittedObservation> last;  // per partition, the latest read back
+  for (const CommittedObservation& o : history.observations) {
+    auto it = last.find(o.partition);
+    if (it != last.end() && o.offset < it->second.offset) {
+      ++g.committed_backwards;
+      AddExample(r, "committed_backwards partition=" + std::to_string(o.partition) + " read " +
+                        std::to_string(it->second.offset) + " at t=" +
+                        std::to_string(it->second.ms / 1000) + "s then " +
+                        std::to_string(o.offset) + " at t=" + std::to_string(o.ms / 1000) + "s");
+    }
+    last[o.partition] = o;
+  }
+  std::map<int32_t, CommitRecord> highest;  // per partition, the highest acknowledged commit
+  for (const CommitRecord& c : history.commits) {
+    auto it = highest.find(c.partition);
+    if (it == highest.end() || c.offset > it->second.offset) highest[c.partition] = c;
+  }
+  for (const auto& [p, c] : highest) {
+    auto it = last.find(p);
+    const int64_t final_offset = it == last.end() ? -1 : it->second.offset;
+    if (final_offset < c.offset) {
+      ++g.acked_commit_lost;
+      AddExample(r, "acked_commit_lost partition=" + std::to_string(p) + " commit of " +
+                        std::to_string(c.offset) + " acknowledged at t=" +
+                        std::to_string(c.ms / 1000) + "s, final committed " +
+                        std::to_string(final_offset));
+    }
+  }
+  for (size_t producer = 0; producer < deliveries.size(); ++producer) {
+    for (size_t seq = 0; seq < deliveries[producer].size(); ++seq) {
+      const Delivery& d = deliveries[producer][seq];
+      if (!d.acked() || d.offset < 0) continue;
+      auto it = history.consumed.find(d.partition);
+      const bool seen = it != history.consumed.end() &&
+                        static_cast<size_t>(d.offset) < it->second.size() &&
+                        it->second[static_cast<size_t>(d.offset)];
+      if (!seen) {
+        ++g.acked_not_consumed;
+        AddExample(r, "acked_not_consumed producer=" + std::to_string(producer) + " seq=" +
+                          std::to_string(seq) + " partition=" + std::to_string(d.partition) +
+                          " offset=" + std::to_string(d.offset));
+      }
+    }
+  }
+}
+
 }  // namespace sluice::drills

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/drills/group_workload.h"
 #include "tests/drills/workload.h"
 
 namespace sluice::drills {
@@ -49,6 +50,24 @@ struct Timeline {
   std::vector<int64_t> failed_per_s;  // failed delivery reports
 };
 
+// The consumer group's side: committed offsets and what the group was handed.
+struct GroupCheck {
+  bool checked = false;
+  int64_t consumed_records = 0;   // handed to the group, redeliveries included
+  int64_t commits_acked = 0;      // partition commits the coordinator acknowledged
+  int64_t commit_failures = 0;    // partition commits answered with an error (retried later)
+  int64_t observations = 0;       // committed offsets read back by the watcher
+  int64_t rebalances = 0;
+  // A committed offset read back lower than one read back earlier for the same partition.
+  int64_t committed_backwards = 0;                                               // (safety)
+  // A partition whose final committed offset is below a commit that was acknowledged.
+  int64_t acked_commit_lost = 0;                                                 // (safety)
+  // An acknowledged message the group was never handed (at-least-once broken).  (safety)
+  int64_t acked_not_consumed = 0;
+  bool caught_up = false;  // committed offsets reached the log end after the heal
+  std::string caught_up_note;
+};
+
 struct CheckResult {
   int64_t sent = 0, acked = 0, failed = 0, unreported = 0;
   int64_t read_records = 0, foreign_records = 0;
@@ -72,8 +91,11 @@ struct CheckResult {
   double min_per_s_after_fault = 0;
   double dip_fraction = 0;      // 1 - min/baseline
   double recovery_s = -1;       // from the first fault until 3 s in a row >= 90% baseline
+  GroupCheck group;
   bool safe() const {
-    return acked_lost == 0 && acked_moved == 0 && out_of_order == 0 && replicas_diverged == 0;
+    return acked_lost == 0 && acked_moved == 0 && out_of_order == 0 && replicas_diverged == 0 &&
+           group.committed_backwards == 0 && group.acked_commit_lost == 0 &&
+           group.acked_not_consumed == 0;
   }
 };
 
@@ -93,5 +115,11 @@ CheckResult Check(const std::vector<std::vector<Delivery>>& deliveries,
                   const std::map<int32_t, std::vector<ReadRecord>>& read,
                   std::vector<ReplicaCheck> replica_checks, const std::vector<FaultEvent>& events,
                   double send_end_ms, double retry_after_ms = 5000);
+
+// Fills r->group from the group's history: committed offsets never going backwards, no
+// acknowledged commit lost (the watcher's last read per partition is the final committed offset),
+// every acknowledged delivery handed to the group at least once.
+void CheckGroup(const GroupHistory& history, const std::vector<std::vector<Delivery>>& deliveries,
+                bool caught_up, const std::string& caught_up_note, CheckResult* r);
 
 }  // namespace sluice::drills

@@ -140,5 +140,65 @@ TEST(DrillChecker, ReplicasCompareBelowHighWatermarkOnly) {
   EXPECT_EQ(r.replicas_diverged, 1);
 }
 
+// The group side: a history where the group was handed every acknowledged offset and committed
+// offsets only grew.
+GroupHistory CleanGroupHistory() {
+  GroupHistory h;
+  h.consumed[0] = {true, true};
+  h.consumed[1] = {true};
+  h.commits = {{100, 0, 0, 1}, {200, 1, 0, 2}, {200, 1, 1, 1}};
+  h.observations = {{150, 0, 1}, {250, 0, 2}, {250, 1, 1}, {300, 0, 2}, {300, 1, 1}};
+  h.consumed_records = 3;
+  return h;
+}
+
+std::vector<std::vector<Delivery>> TwoPartitionDeliveries() {
+  return {{Acked(0, 0), Acked(1, 0), Acked(0, 1)}};
+}
+
+TEST(DrillGroupChecker, CleanGroupHistoryIsSafe) {
+  CheckResult r;
+  CheckGroup(CleanGroupHistory(), TwoPartitionDeliveries(), true, "", &r);
+  EXPECT_TRUE(r.safe());
+  EXPECT_TRUE(r.group.checked);
+  EXPECT_EQ(r.group.commits_acked, 3);
+  EXPECT_EQ(r.group.observations, 5);
+  EXPECT_EQ(r.group.consumed_records, 3);
+}
+
+TEST(DrillGroupChecker, CommittedOffsetReadBackLowerIsBackwards) {
+  GroupHistory h = CleanGroupHistory();
+  h.observations.push_back({400, 0, 1});  // partition 0 read back as 1 after 2
+  h.observations.push_back({500, 0, 2});
+  CheckResult r;
+  CheckGroup(h, TwoPartitionDeliveries(), true, "", &r);
+  EXPECT_FALSE(r.safe());
+  EXPECT_EQ(r.group.committed_backwards, 1);
+  EXPECT_EQ(r.group.acked_commit_lost, 0);
+  ASSERT_FALSE(r.examples.empty());
+  EXPECT_NE(r.examples[0].find("committed_backwards partition=0"), std::string::npos);
+}
+
+TEST(DrillGroupChecker, AcknowledgedCommitAboveTheFinalCommittedOffsetIsLost) {
+  GroupHistory h = CleanGroupHistory();
+  h.commits.push_back({350, 0, 1, 5});  // acknowledged, but never read back
+  CheckResult r;
+  CheckGroup(h, TwoPartitionDeliveries(), true, "", &r);
+  EXPECT_FALSE(r.safe());
+  EXPECT_EQ(r.group.acked_commit_lost, 1);
+  EXPECT_EQ(r.group.committed_backwards, 0);
+}
+
+TEST(DrillGroupChecker, AcknowledgedMessageNeverHandedToTheGroupIsReported) {
+  GroupHistory h = CleanGroupHistory();
+  h.consumed[0] = {true, false};  // offset 1 of partition 0 was acknowledged, never consumed
+  CheckResult r;
+  CheckGroup(h, TwoPartitionDeliveries(), true, "", &r);
+  EXPECT_FALSE(r.safe());
+  EXPECT_EQ(r.group.acked_not_consumed, 1);
+  ASSERT_FALSE(r.examples.empty());
+  EXPECT_NE(r.examples[0].find("partition=0 offset=1"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sluice::drills

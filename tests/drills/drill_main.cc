@@ -13,6 +13,7 @@
 #include <random>
 
 #include "tests/drills/checker.h"
+#include "tests/drills/group_workload.h"
 #include "tests/drills/netns_cluster.h"
 #include "tests/drills/report.h"
 #include "tests/drills/scenarios.h"
@@ -36,6 +37,7 @@ DEFINE_int32(random_total_s, 180, "random: seconds over which the faults are spr
 DEFINE_uint64(seed, 1, "random: schedule seed");
 DEFINE_bool(negative_control, false, "acks=1 and unclean.leader.election.enable=true");
 DEFINE_bool(expect_unsafe, false, "succeed only if the checker finds acknowledged losses");
+DEFINE_int32(consumers, 2, "consumers in the drill's consumer group (0: no group)");
 DEFINE_bool(keep, false, "keep the work dir even when the verdict is the expected one");
 
 namespace sluice::drills {
@@ -77,7 +79,7 @@ int Main(const std::string& command) {
                   std::to_string(co.session_timeout_ms) + " replica.lag.time.max.ms=" +
                   std::to_string(co.replica_lag_time_max_ms) + " run=" + run;
   info.expectation = FLAGS_expect_unsafe ? "unsafe: checker must find acknowledged losses"
-                                         : "safe: 0 lost, 0 moved, 0 out of order, 0 diverged";
+                                         : "safe: 0 lost, 0 moved, 0 out of order, 0 diverged, 0 committed offsets backwards";
   const std::string out_dir = FLAGS_out_dir.empty() ? work : FLAGS_out_dir;
   fprintf(stderr, "drill: run=%s work=%s scenario=%s %s\n", run.c_str(), work.c_str(),
           FLAGS_scenario.c_str(), info.settings.c_str());
@@ -116,6 +118,19 @@ int Main(const std::string& command) {
     return 2;
   }
 
+  GroupOptions go;
+  go.bootstrap = cluster.bootstrap();
+  go.topic = topic;
+  go.consumers = FLAGS_consumers;
+  go.partitions = partitions;
+  GroupWorkload group(go, &workload);
+  if (FLAGS_consumers > 0) {
+    if (Status s = group.Start(); !s.ok()) {
+      fprintf(stderr, "drill: group: %s\n", s.ToString().c_str());
+      return 2;
+    }
+  }
+
   ScenarioOptions so;
   so.restart_delay_s = FLAGS_restart_delay_s;
   so.fault_s = FLAGS_fault_s;
@@ -148,6 +163,23 @@ int Main(const std::string& command) {
     }
   }
 
+  // The group consumes and commits up to the end of every partition, then leaves.
+  bool caught_up = false;
+  std::string caught_up_note;
+  if (FLAGS_consumers > 0 && all.ok()) {
+    std::map<int32_t, int64_t> ends;
+    for (const auto& [p, recs] : read) ends[p] = recs.empty() ? 0 : recs.back().offset + 1;
+    Status s = group.WaitCaughtUp(ends, milliseconds(60000));
+    caught_up = s.ok();
+    if (!s.ok()) {
+      caught_up_note = s.ToString();
+      info.setup_error += " group: " + s.ToString();
+    }
+    fprintf(stderr, "drill: t=%.1fs group %s\n", workload.NowMs() / 1000,
+            caught_up ? "caught up" : "did not catch up");
+  }
+  group.Stop();
+
   // Quiesce: all replicas back in the ISR, then freeze every broker while its files are read.
   std::vector<ReplicaCheck> replica_checks;
   if (Status s = ctx.WaitPartitions(/*full_isr=*/true, milliseconds(60000)); !s.ok()) {
@@ -174,6 +206,9 @@ int Main(const std::string& command) {
 
   CheckResult result = Check(workload.deliveries(), read, std::move(replica_checks), ctx.events(),
                              send_end_ms, wo.request_timeout_ms);
+  if (FLAGS_consumers > 0) {
+    CheckGroup(group.TakeHistory(), workload.deliveries(), caught_up, caught_up_note, &result);
+  }
   std::string table = WriteReport(out_dir, info, result, ctx.events());
   fputs(table.c_str(), stdout);
   if (!workload.first_error().empty()) {

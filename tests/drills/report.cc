@@ -55,7 +55,18 @@ std::string WriteReport(const std::string& out_dir, const ReportInfo& info, cons
                  {"retry_reordered", r.retry_reordered},
                  {"replicas_diverged", r.replicas_diverged},
                  {"replicas_lagging", r.replicas_lagging}};
-  j["committed_offsets_backwards"] = "not checked: consumer groups not available (gap)";
+  const GroupCheck& g = r.group;
+  j["group"] = {{"checked", g.checked},
+                {"consumed_records", g.consumed_records},
+                {"commits_acked", g.commits_acked},
+                {"commit_failures", g.commit_failures},
+                {"committed_reads", g.observations},
+                {"rebalances", g.rebalances},
+                {"committed_backwards", g.committed_backwards},
+                {"acked_commit_lost", g.acked_commit_lost},
+                {"acked_not_consumed", g.acked_not_consumed},
+                {"caught_up", g.caught_up},
+                {"caught_up_note", g.caught_up_note}};
   j["availability"] = {{"max_partition_gap_ms", r.max_partition_gap_ms},
                        {"max_gap_partition", r.max_gap_partition},
                        {"max_gap_start_ms", r.max_gap_start_ms},
@@ -111,7 +122,21 @@ std::string WriteReport(const std::string& out_dir, const ReportInfo& info, cons
   Row(t, "unacknowledged but present", std::to_string(r.unacked_present), "fine");
   Row(t, "duplicated (retries, no idempotence)",
       std::to_string(r.duplicated_messages) + " (" + std::to_string(r.duplicate_copies) + " copies)", "info");
-  Row(t, "committed offsets gone backwards", "n/a", "GAP: no groups");
+  if (g.checked) {
+    Row(t, "group: records consumed (with redeliveries)", std::to_string(g.consumed_records));
+    Row(t, "group: commits acked / failed / rebalances",
+        std::to_string(g.commits_acked) + " / " + std::to_string(g.commit_failures) + " / " +
+            std::to_string(g.rebalances));
+    Row(t, "committed offsets gone backwards", std::to_string(g.committed_backwards),
+        Zero(g.committed_backwards));
+    Row(t, "acknowledged commits lost", std::to_string(g.acked_commit_lost), Zero(g.acked_commit_lost));
+    Row(t, "acknowledged, never consumed by group", std::to_string(g.acked_not_consumed),
+        Zero(g.acked_not_consumed));
+    Row(t, "group caught up after heal", g.caught_up ? "yes" : "no: " + g.caught_up_note,
+        g.caught_up ? "ok" : "FAIL");
+  } else {
+    Row(t, "committed offsets gone backwards", "n/a", "group not run");
+  }
   Row(t, "longest partition without ack", Fixed(r.max_partition_gap_ms / 1000.0, 2) + " s (p" +
       std::to_string(r.max_gap_partition) + ")",
       r.max_partition_gap_ms < 2000 * info.session_timeout_s ? "< 2x session" : "> 2x session");

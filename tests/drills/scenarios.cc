@@ -139,7 +139,15 @@ Status BlackFriday(DrillContext& ctx, const ScenarioOptions& o) {
   ctx.Sleep(o.restart_delay_s);
   SLUICE_RETURN_IF_ERROR(ctx.cluster().StartBroker(victim));
   ctx.Event("restart " + B(victim), false);
-  ctx.Sleep(8);
+  // Under the same load, the restarted broker recovers, truncates, catches up and is back in the
+  // ISR of every partition it replicates.
+  Status rejoined = ctx.WaitPartitions(/*full_isr=*/true, std::chrono::milliseconds(30000));
+  if (!rejoined.ok()) {
+    return Status::TimedOut("restarted " + B(victim) + " not back in every ISR 30 s after the " +
+                            "restart, under load: " + rejoined.ToString());
+  }
+  ctx.Event(B(victim) + " back in every ISR", false);
+  ctx.Sleep(4);
   return Status::Ok();
 }
 
