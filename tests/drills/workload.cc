@@ -75,6 +75,15 @@ Status Workload::Start() {
         {"linger.ms", "5"},
         {"message.timeout.ms", std::to_string(options_.message_timeout_ms)},
         {"request.timeout.ms", std::to_string(options_.request_timeout_ms)},
+        // librdkafka's request.timeout.ms is only the broker-side ack timeout; on the client a
+        // ProduceRequest waits for min(socket.timeout.ms (60 s default), message.timeout.ms). When
+        // the leader is isolated (packets dropped, no RST) neither the broker's REQUEST_TIMED_OUT
+        // nor anything else arrives, so the partition stayed on the dead connection until the
+        // heal (bench/drills/AVAILABILITY.md). Timing out 1 s after the broker would have
+        // answered drops the connection; the broker is then down, librdkafka's 1 s topic scan
+        // queries the leader from a live broker and the partition moves to the new leader. This
+        // is the Java producer's behaviour (its request.timeout.ms is client-side).
+        {"socket.timeout.ms", std::to_string(options_.request_timeout_ms + 1000)},
         {"retry.backoff.ms", "100"},
         {"reconnect.backoff.max.ms", "1000"},
         {"queue.buffering.max.messages", "2000000"},
@@ -87,6 +96,12 @@ Status Workload::Start() {
         rd_kafka_conf_destroy(conf);
         return Status::InvalidArgument("librdkafka " + k + ": " + err);
       }
+    }
+    // SLUICE_RDKAFKA_DEBUG=broker,topic,metadata: librdkafka debug log on stderr (off by default;
+    // how the availability gaps in bench/drills/AVAILABILITY.md were traced).
+    if (const char* dbg = std::getenv("SLUICE_RDKAFKA_DEBUG"); dbg != nullptr && *dbg != 0) {
+      rd_kafka_conf_set(conf, "debug", dbg, err, sizeof(err));
+      rd_kafka_conf_set(conf, "log_level", "7", err, sizeof(err));
     }
     rd_kafka_conf_set_dr_msg_cb(conf, OnDelivery);
     rd_kafka_conf_set_opaque(conf, p.get());
