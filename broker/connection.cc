@@ -50,6 +50,11 @@ Responder::~Responder() {
   if (armed_) CloseConnection("response_dropped");
 }
 
+uint64_t Responder::connection_id() const {
+  auto c = conn_.lock();
+  return c != nullptr ? c->id() : 0;
+}
+
 bool Responder::connection_alive() const {
   if (sink_) return true;
   auto c = conn_.lock();

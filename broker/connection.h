@@ -67,6 +67,8 @@ class Responder {
   bool armed() const { return armed_; }
   // False once the client's connection is gone (a parked operation may then stop early).
   bool connection_alive() const;
+  // The client connection's id (Server-unique), 0 without one.
+  uint64_t connection_id() const;
 
  private:
   void Complete(std::optional<protocol::EncodedChunks> frame);

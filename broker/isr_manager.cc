@@ -11,6 +11,10 @@ namespace sluice::broker {
 
 namespace {
 constexpr int64_t kNotifyIntervalMs = 1000;
+// A follower whose fetch connection closed counts as gone after this grace (a fetcher that only
+// reconnects fetches again well within it), and is checked for this often while gone.
+constexpr int64_t kGoneGraceMs = 250;
+constexpr int64_t kGoneCheckMs = 100;
 constexpr int64_t kConfigRefreshMs = 5000;
 // A topic seen here for the first time has its config read this soon, so its min.insync.replicas
 // override applies from (nearly) its first write rather than up to kConfigRefreshMs later.
@@ -33,7 +37,8 @@ std::optional<std::vector<int32_t>> DecideIsr(const IsrInputs& in) {
     int64_t leo = it == in.followers.end() ? -1 : it->second.log_end;
     int64_t caught_up = it == in.followers.end() ? 0 : it->second.last_caught_up_ms;
     caught_up = std::max(caught_up, in.leader_since_ms);  // a new leader gives everyone `lag`
-    bool out_of_sync = leo != in.leader_leo && in.now_ms - caught_up > in.lag_time_max_ms;
+    bool out_of_sync = leo != in.leader_leo &&
+                       (in.now_ms - caught_up > in.lag_time_max_ms || in.gone.count(r) > 0);
     if (out_of_sync) {
       removed = true;
     } else {
@@ -45,7 +50,9 @@ std::optional<std::vector<int32_t>> DecideIsr(const IsrInputs& in) {
   std::vector<int32_t> expanded = in.isr;
   bool added = false;
   for (int32_t r : in.replicas) {
-    if (r == in.self || Contains(expanded, r) || in.alive.count(r) == 0) continue;
+    if (r == in.self || Contains(expanded, r) || in.alive.count(r) == 0 || in.gone.count(r) > 0) {
+      continue;
+    }
     auto it = in.followers.find(r);
     if (it == in.followers.end()) continue;
     int64_t leo = it->second.log_end;
@@ -69,6 +76,9 @@ IsrManager::IsrManager(int32_t self, EventLoop* loop, ReplicaManager* replicas,
     : self_(self), loop_(loop), replicas_(replicas), metadata_(metadata), zk_(zk),
       lag_ms_(lag_time_max_ms), on_isr_changed_(std::move(on_isr_changed)) {
   check_timer_ = loop_->RunEvery(std::max<int64_t>(lag_ms_ / 2, 100), [this] { Check(); });
+  gone_timer_ = loop_->RunEvery(kGoneCheckMs, [this] {
+    if (!replicas_->gone_followers().empty()) Check();
+  });
   notify_timer_ = loop_->RunEvery(kNotifyIntervalMs, [this] { FlushNotifications(); });
   config_timer_ = loop_->RunEvery(kConfigRefreshMs, [this] { RefreshTopicConfigs(); });
   new_topic_timer_ = loop_->RunEvery(kNewTopicConfigMs, [this] {
@@ -115,6 +125,11 @@ void IsrManager::Check() {
   std::set<int32_t> alive_brokers;
   for (const auto& [id, b] : metadata_->brokers()) alive_brokers.insert(id);
   alive_brokers.insert(self_);
+  std::set<int32_t> gone;
+  const int64_t grace = std::min(kGoneGraceMs, lag_ms_);
+  for (const auto& [replica, since] : replicas_->gone_followers()) {
+    if (now - since >= grace) gone.insert(replica);
+  }
   struct PendingWrite {
     TopicPartition tp;
     int32_t epoch;
@@ -150,6 +165,7 @@ void IsrManager::Check() {
     in.lag_time_max_ms = lag_ms_;
     in.followers = p->followers();
     in.alive = alive_brokers;
+    in.gone = gone;
     auto decided = DecideIsr(in);
     if (!decided.has_value()) continue;
     next[tp].writing = true;

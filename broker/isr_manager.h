@@ -40,6 +40,9 @@ struct IsrInputs {
   int64_t lag_time_max_ms = 30000;
   std::map<int32_t, Partition::FollowerState> followers;
   std::set<int32_t> alive;  // live brokers
+  // Followers whose fetch connection closed (past the grace) and that have not fetched since:
+  // out of sync as soon as we have data they lack, and never added back while gone.
+  std::set<int32_t> gone;
 };
 // The new ISR (ascending order of the old one, additions appended), or nullopt if unchanged.
 // Shrinks first: when any follower is out of sync, the result only removes.
@@ -84,6 +87,7 @@ class IsrManager {
   int64_t isr_expands_ = 0;
   std::vector<TopicPartition> pending_notifications_;
   std::unique_ptr<Timer> check_timer_;
+  std::unique_ptr<Timer> gone_timer_;  // fast checks while a follower's connection is gone
   std::unique_ptr<Timer> notify_timer_;
   std::unique_ptr<Timer> config_timer_;
   std::unique_ptr<Timer> new_topic_timer_;

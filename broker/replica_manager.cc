@@ -110,6 +110,24 @@ void ReplicaManager::RecordFollowerFetch(Partition* p, int32_t replica, int64_t 
   if (p->UpdateFollowerFetch(replica, fetch_offset, now_ms) && on_hw_) on_hw_(p->tp());
 }
 
+void ReplicaManager::NoteFollowerConnection(int32_t replica, uint64_t connection) {
+  if (connection == 0) return;
+  gone_followers_.erase(replica);
+  follower_connections_[connection] = replica;
+}
+
+void ReplicaManager::ConnectionClosed(uint64_t connection, int64_t now_ms) {
+  auto it = follower_connections_.find(connection);
+  if (it == follower_connections_.end()) return;
+  const int32_t replica = it->second;
+  follower_connections_.erase(it);
+  for (const auto& [conn, r] : follower_connections_) {
+    if (r == replica) return;  // another connection of the same follower is still open
+  }
+  gone_followers_[replica] = now_ms;
+  LOG(INFO) << "follower_disconnected replica=" << replica;
+}
+
 void ReplicaManager::SetTopicMinInsyncReplicas(const std::string& topic,
                                                std::optional<int32_t> value) {
   if (value.has_value()) {

@@ -78,6 +78,15 @@ class ReplicaManager {
   void SetTopicMinInsyncReplicas(const std::string& topic, std::optional<int32_t> value);
   int32_t MinInsyncReplicasFor(const std::string& topic) const;
 
+  // Follower connections (leader side). A follower's fetches arrive on `connection`; when the last
+  // such connection of a follower closes (its process died: the kernel closed the socket), the
+  // follower is "gone" from then until it fetches again. The ISR manager then drops it from the ISR of partitions with new data after a short grace instead of
+  // replica.lag.time.max.ms, so acks=all stalls for a fraction of a second, not the whole lag time.
+  void NoteFollowerConnection(int32_t replica, uint64_t connection);
+  void ConnectionClosed(uint64_t connection, int64_t now_ms);
+  // Followers gone since (ms), by replica id.
+  const std::map<int32_t, int64_t>& gone_followers() const { return gone_followers_; }
+
  private:
   int32_t broker_id_;
   const Config* config_;
@@ -86,6 +95,8 @@ class ReplicaManager {
   std::map<std::string, int32_t> topic_min_isr_;  // min.insync.replicas overrides by topic
   std::function<void(const TopicPartition&)> on_append_;
   std::function<void(const TopicPartition&)> on_hw_;
+  std::map<uint64_t, int32_t> follower_connections_;  // connection id → replica id
+  std::map<int32_t, int64_t> gone_followers_;
 };
 
 }  // namespace sluice::broker

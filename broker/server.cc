@@ -95,7 +95,10 @@ void Server::OnAccept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int, 
   uint64_t id = self->next_id_++;
   auto conn = std::make_shared<Connection>(
       self->base_, fd, id, PeerName(addr), self->max_frame_bytes_, self->handler_,
-      [self](uint64_t closed_id) { self->connections_.erase(closed_id); });
+      [self](uint64_t closed_id) {
+        self->connections_.erase(closed_id);
+        if (self->on_connection_closed_) self->on_connection_closed_(closed_id);
+      });
   self->connections_.emplace(id, conn);
   conn->Start();
 }

@@ -5,6 +5,7 @@
 #include <event2/listener.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -29,6 +30,10 @@ class Server {
   // Closes every connection.
   void CloseAll();
   size_t connection_count() const { return connections_.size(); }
+  // Told the id of every connection that closes (after the Server forgot it).
+  void set_on_connection_closed(std::function<void(uint64_t id)> fn) {
+    on_connection_closed_ = std::move(fn);
+  }
 
  private:
   static void OnAccept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int len, void* arg);
@@ -41,6 +46,7 @@ class Server {
   int port_ = 0;
   uint64_t next_id_ = 1;
   std::unordered_map<uint64_t, std::shared_ptr<Connection>> connections_;
+  std::function<void(uint64_t id)> on_connection_closed_;
 };
 
 }  // namespace sluice::broker

@@ -110,6 +110,9 @@ void HandleFetch(BrokerContext& ctx, Request& req, Responder responder) {
   auto op = std::make_shared<DelayedFetch>();
   if (!DecodeBody(req, op->request, responder)) return;
   const FetchRequest& body = op->request;
+  if (body.replica_id >= 0 && ctx.replicas != nullptr) {
+    ctx.replicas->NoteFollowerConnection(body.replica_id, responder.connection_id());
+  }
   FetchOutcome now = ReadAll(ctx, body, /*record_follower=*/true);
   if (body.max_wait_ms <= 0 || now.bytes >= std::max(body.min_bytes, 1) || now.has_error ||
       body.topics.empty()) {

@@ -296,6 +296,67 @@ TEST_F(ReplicationTest, PausedFollowerLeavesIsrAndRejoins) {
             << "\n";
 }
 
+// kill -9 of a follower: the kernel closes its fetch connections, so the leaders drop it from the
+// ISR of partitions with new data within a fraction of a second, long before
+// replica.lag.time.max.ms (3 s here) or the session expiry (6 s) would, and acks=all keeps going.
+TEST_F(ReplicationTest, KilledFollowerLeavesIsrWellBeforeTheLagTime) {
+  CLUSTER_ASSERT_OK(CreateTopic(Bootstrap(), kTopic, 12, 3, 60s));
+  ASSERT_TRUE(WaitFor([&] { return AllIsrFull(12, 3); }, 30s));
+  const int victim = 3;
+  std::set<int32_t> survivors_led;
+  for (const auto& [p, st] : ZkStates(12)) {
+    if (st.leader.value() != victim) survivors_led.insert(p);
+  }
+  ASSERT_FALSE(survivors_led.empty());
+  const std::string two = brokers_[0]->bootstrap() + "," + brokers_[1]->bootstrap();
+  auto producer = Producer::Create(two, {{"acks", "all"}, {"linger.ms", "2"}});
+  CLUSTER_ASSERT_OK(producer.status());
+  std::atomic<bool> stop{false};
+  std::thread sender([&] {
+    for (int64_t i = 0; !stop.load() && i < 2000000; ++i) {
+      Record r;
+      r.partition = static_cast<int32_t>(i % 12);
+      r.value = "k" + std::to_string(i);
+      if (!(*producer)->Send(kTopic, r, /*keep=*/false).ok()) return;
+      if (i % 50 == 49) {
+        (*producer)->Poll(0);
+        std::this_thread::sleep_for(5ms);  // several thousand msgs/s
+      }
+    }
+  });
+  ASSERT_TRUE(WaitFor([&] { return (*producer)->acked_count() >= 2000; }, 30s));
+  auto killed_at = std::chrono::steady_clock::now();
+  brokers_[victim - 1]->Kill9();
+  bool shrunk = WaitFor(
+      [&] {
+        auto states = ZkStates(12);
+        for (int32_t p : survivors_led) {
+          auto it = states.find(p);
+          if (it == states.end()) return false;
+          for (BrokerId id : it->second.isr) {
+            if (id.value() == victim) return false;
+          }
+        }
+        return true;
+      },
+      20s);
+  auto shrink_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::steady_clock::now() - killed_at)
+                       .count();
+  const int64_t acked_at_shrink = (*producer)->acked_count();
+  EXPECT_TRUE(WaitFor([&] { return (*producer)->acked_count() >= acked_at_shrink + 1000; }, 30s));
+  stop.store(true);
+  sender.join();
+  CLUSTER_ASSERT_OK((*producer)->Flush(60s));
+  std::cerr << "[replication] killed_follower_out_of_isr_ms=" << shrink_ms << "\n";
+  ASSERT_TRUE(shrunk) << "the killed broker stayed in an ISR";
+  EXPECT_LT(shrink_ms, 2500) << "not faster than replica.lag.time.max.ms=3000";
+  const bool logged =
+      brokers_[0]->ReadOutput().find("follower_disconnected replica=3") != std::string::npos ||
+      brokers_[1]->ReadOutput().find("follower_disconnected replica=3") != std::string::npos;
+  EXPECT_TRUE(logged) << "no leader logged the follower's connection closing";
+}
+
 TEST_F(ReplicationTest, SigtermMovesLeadershipFirst) {
   CLUSTER_ASSERT_OK(CreateTopic(Bootstrap(), kTopic, 12, 3, 60s));
   ASSERT_TRUE(WaitFor([&] { return AllIsrFull(12, 3); }, 30s));

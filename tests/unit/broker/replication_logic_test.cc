@@ -91,6 +91,27 @@ TEST(DecideIsr, CaughtUpLiveFollowerRejoins) {
   EXPECT_FALSE(DecideIsr(in).has_value());
 }
 
+TEST(DecideIsr, GoneFollowerLeavesAsSoonAsItLacksDataAndNeverRejoinsWhileGone) {
+  IsrInputs in = Base();
+  in.gone = {3};
+  // Nothing new since it left: it still has everything, so acks=all does not wait on it.
+  EXPECT_FALSE(DecideIsr(in).has_value());
+  // New data it lacks: removed at once, although it caught up 1 s ago (lag is 3 s).
+  in.leader_leo = 110;
+  in.followers[3] = {100, 99000, 99000, 100};
+  auto isr = DecideIsr(in);
+  ASSERT_TRUE(isr.has_value());
+  EXPECT_EQ(*isr, (std::vector<int32_t>{1, 2}));
+  // Out of the ISR and still gone: not added back even though its LEO reaches the HW.
+  in.isr = {1, 2};
+  in.high_watermark = 100;
+  EXPECT_FALSE(DecideIsr(in).has_value());
+  in.gone.clear();  // it fetched again
+  isr = DecideIsr(in);
+  ASSERT_TRUE(isr.has_value());
+  EXPECT_EQ(*isr, (std::vector<int32_t>{1, 2, 3}));
+}
+
 TEST(DecideIsr, BelowEpochStartDoesNotRejoin) {
   IsrInputs in = Base();
   in.isr = {1, 2};
