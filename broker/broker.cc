@@ -162,8 +162,8 @@ Status Broker::Impl::Start() {
   dispatcher = std::make_unique<Dispatcher>(&ctx);
   server = std::make_unique<Server>(loop.base(), dispatcher.get(), config.socket_request_max_bytes);
   SLUICE_RETURN_IF_ERROR(server->Listen(config.listener));
-  // A follower's fetch connection closing (its process died) lets the ISR drop it in about a
-  // quarter second instead of replica.lag.time.max.ms (broker/isr_manager.cc).
+  // A follower's fetch connection closing (its process died) lets the ISR drop it in about half
+  // a second instead of replica.lag.time.max.ms (broker/isr_manager.cc).
   server->set_on_connection_closed([this](uint64_t id) {
     if (replicas) replicas->ConnectionClosed(id, WallMillis());
   });

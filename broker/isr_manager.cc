@@ -13,7 +13,7 @@ namespace {
 constexpr int64_t kNotifyIntervalMs = 1000;
 // A follower whose fetch connection closed counts as gone after this grace (a fetcher that only
 // reconnects fetches again well within it), and is checked for this often while gone.
-constexpr int64_t kGoneGraceMs = 250;
+constexpr int64_t kGoneGraceMs = 500;
 constexpr int64_t kGoneCheckMs = 100;
 constexpr int64_t kConfigRefreshMs = 5000;
 // A topic seen here for the first time has its config read this soon, so its min.insync.replicas
@@ -37,8 +37,7 @@ std::optional<std::vector<int32_t>> DecideIsr(const IsrInputs& in) {
     int64_t leo = it == in.followers.end() ? -1 : it->second.log_end;
     int64_t caught_up = it == in.followers.end() ? 0 : it->second.last_caught_up_ms;
     caught_up = std::max(caught_up, in.leader_since_ms);  // a new leader gives everyone `lag`
-    bool out_of_sync = leo != in.leader_leo &&
-                       (in.now_ms - caught_up > in.lag_time_max_ms || in.gone.count(r) > 0);
+    bool out_of_sync = leo != in.leader_leo && in.now_ms - caught_up > in.lag_time_max_ms;
     if (out_of_sync) {
       removed = true;
     } else {
@@ -46,6 +45,21 @@ std::optional<std::vector<int32_t>> DecideIsr(const IsrInputs& in) {
     }
   }
   if (!Contains(shrunk, in.self)) shrunk.insert(shrunk.begin(), in.self);  // leader always in
+  // Gone followers lacking data leave early, but never below min.insync.replicas: that would not
+  // let acks=all through anyway, and when every follower's connection blips at once (a network
+  // reset) it would only trade a short wait for NOT_ENOUGH_REPLICAS errors and an ISR churn.
+  for (auto it = shrunk.begin(); it != shrunk.end();) {
+    const int32_t r = *it;
+    auto f = in.followers.find(r);
+    const int64_t leo = f == in.followers.end() ? -1 : f->second.log_end;
+    if (r != in.self && in.gone.count(r) > 0 && leo != in.leader_leo &&
+        static_cast<int32_t>(shrunk.size()) > std::max(in.min_insync, 1)) {
+      it = shrunk.erase(it);
+      removed = true;
+    } else {
+      ++it;
+    }
+  }
   if (removed) return shrunk;
   std::vector<int32_t> expanded = in.isr;
   bool added = false;
@@ -166,6 +180,7 @@ void IsrManager::Check() {
     in.followers = p->followers();
     in.alive = alive_brokers;
     in.gone = gone;
+    in.min_insync = p->min_insync_replicas();
     auto decided = DecideIsr(in);
     if (!decided.has_value()) continue;
     next[tp].writing = true;

@@ -43,6 +43,7 @@ struct IsrInputs {
   // Followers whose fetch connection closed (past the grace) and that have not fetched since:
   // out of sync as soon as we have data they lack, and never added back while gone.
   std::set<int32_t> gone;
+  int32_t min_insync = 1;  // the partition's min.insync.replicas (bounds the early removal)
 };
 // The new ISR (ascending order of the old one, additions appended), or nullopt if unchanged.
 // Shrinks first: when any follower is out of sync, the result only removes.

@@ -66,6 +66,7 @@ std::function<void(InterBrokerClient*, std::function<void(bool)>)> Sender(Req re
 
 void RemoteControllerChannel::SendLeaderAndIsr(BrokerId to, coordinator::LeaderAndIsrBatch batch) {
   for (const auto& l : batch.leaders) pool_->LearnEndpoints(l.info);
+  NoteBrokerEpoch(to.value(), batch.broker_epoch);
   Enqueue(to.value(),
           {"LeaderAndIsr", SteadyMillis() + give_up_ms_,
            Sender<protocol::LeaderAndIsrRequest, protocol::LeaderAndIsrResponse>(
@@ -75,6 +76,7 @@ void RemoteControllerChannel::SendLeaderAndIsr(BrokerId to, coordinator::LeaderA
 void RemoteControllerChannel::SendUpdateMetadata(BrokerId to,
                                                  coordinator::UpdateMetadataBatch batch) {
   for (const auto& b : batch.live_brokers) pool_->LearnEndpoints(b.info);
+  NoteBrokerEpoch(to.value(), batch.broker_epoch);
   Enqueue(to.value(),
           {"UpdateMetadata", SteadyMillis() + give_up_ms_,
            Sender<protocol::UpdateMetadataRequest, protocol::UpdateMetadataResponse>(
@@ -82,10 +84,28 @@ void RemoteControllerChannel::SendUpdateMetadata(BrokerId to,
 }
 
 void RemoteControllerChannel::SendStopReplica(BrokerId to, coordinator::StopReplicaBatch batch) {
+  NoteBrokerEpoch(to.value(), batch.broker_epoch);
   Enqueue(to.value(),
           {"StopReplica", SteadyMillis() + give_up_ms_,
            Sender<protocol::StopReplicaRequest, protocol::StopReplicaResponse>(
                ToWire(batch), kStopReplicaVersion, "StopReplica")});
+}
+
+void RemoteControllerChannel::NoteBrokerEpoch(int32_t to, int64_t broker_epoch) {
+  if (broker_epoch < 0) return;
+  Queue& q = queues_[to];
+  if (broker_epoch <= q.broker_epoch) return;
+  const bool first = q.broker_epoch < 0;
+  q.broker_epoch = broker_epoch;
+  if (first) return;
+  LOG(INFO) << "controller_channel_reset to=" << to << " broker_epoch=" << broker_epoch
+            << " dropped=" << q.items.size() << " in_flight=" << q.busy;
+  // Also when idle: the connection (or a connect) from before may be in TCP retransmission
+  // backoff after a partition heals and deliver nothing for 10 s or more. Closing fails the
+  // request in flight, whose callback clears `busy` and arms a retry that is cancelled below.
+  if (InterBrokerClient* client = pool_->Get(to)) client->Close("broker registered again");
+  q.items.clear();
+  q.retry.reset();
 }
 
 void RemoteControllerChannel::Enqueue(int32_t to, Item item) {

@@ -71,7 +71,16 @@ class RemoteControllerChannel : public RemoteSender {
     std::deque<Item> items;
     bool busy = false;
     std::unique_ptr<Timer> retry;
+    int64_t broker_epoch = -1;  // the recipient's registration the queued requests are for
   };
+  // A request for a newer registration of `to` (it restarted, or its ZooKeeper session expired
+  // and it registered again): what is queued or in flight for the old one is obsolete (the
+  // controller sends the new one its full state), and the connection may be one that delivers
+  // nothing for many seconds (an isolated broker dropped packets, no RST: the request in flight
+  // holds the queue for the request timeout, and after the heal TCP retransmits only on its
+  // backed-off timer), so drop them and reconnect, as Kafka's ControllerChannelManager does
+  // (removeBroker/addBroker).
+  void NoteBrokerEpoch(int32_t to, int64_t broker_epoch);
   void Enqueue(int32_t to, Item item);
   void Pump(int32_t to);
 

@@ -81,7 +81,7 @@ class ReplicaManager {
   // Follower connections (leader side). A follower's fetches arrive on `connection`; when the last
   // such connection of a follower closes (its process died: the kernel closed the socket), the
   // follower is "gone" from then until it fetches again. The ISR manager then drops it from the ISR of partitions with new data after a short grace instead of
-  // replica.lag.time.max.ms, so acks=all stalls for a fraction of a second, not the whole lag time.
+  // replica.lag.time.max.ms, so acks=all stalls for about half a second, not the whole lag time.
   void NoteFollowerConnection(int32_t replica, uint64_t connection);
   void ConnectionClosed(uint64_t connection, int64_t now_ms);
   // Followers gone since (ms), by replica id.

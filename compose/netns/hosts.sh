@@ -13,14 +13,19 @@
 #   hosts.sh cut RUN A B [oneway]  drop packets A->B (oneway) or both directions (default)
 #   hosts.sh loss RUN NAME PCT     drop PCT% of NAME's packets at random, both directions
 #   hosts.sh slow RUN NAME RATE    limit NAME's egress to RATE (tc tbf, e.g. 1mbit)
+#   hosts.sh delay RUN NAME MS [PORT...]
+#                                  add MS of latency each way to every TCP connection made to
+#                                  NAME's PORTs (default 9092 2181): delay_proxy.py in NAME's
+#                                  namespace + iptables REDIRECT; open connections are reset
+#                                  (ss -K) so that they reconnect through the delay
 #   hosts.sh heal RUN [NAME]       remove every fault (of NAME only, if given)
 #   hosts.sh list                  runs with namespaces on this machine
 #
 # Addresses are private (10.77.0.0/24 by convention) and exist only inside the run's namespaces,
 # so concurrent runs with different RUN names never collide; nothing outside loopback and these
-# namespaces is ever addressed. The kernel here has no sch_netem, so there is no `tc netem`
-# latency: loss uses iptables' statistic match, slowness a tbf rate limit (DESIGN.md "Test hosts
-# and faults"). Faults live in the filter table of the host namespaces (INPUT/OUTPUT), which the
+# namespaces is ever addressed. The kernel here has no sch_netem, so there is no `tc netem`:
+# loss uses iptables' statistic match, slowness a tbf rate limit, latency a userspace delaying
+# proxy (delay_proxy.py; its PIDs in the state dir, stopped by heal and down). Faults live in the filter table of the host namespaces (INPUT/OUTPUT), which the
 # script owns entirely; heal flushes them.
 # State: $SLUICE_NETNS_STATE (default /tmp/sluice-netns)/RUN/hosts, one "NAME ADDR" a line.
 set -euo pipefail
@@ -28,7 +33,7 @@ set -euo pipefail
 STATE_ROOT=${SLUICE_NETNS_STATE:-/tmp/sluice-netns}
 
 die() { echo "hosts.sh: $*" >&2; exit 1; }
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 check_run() {
   [[ "$1" =~ ^[A-Za-z0-9]{1,16}$ ]] || die "RUN must be 1-16 letters/digits: '$1'"
@@ -145,10 +150,56 @@ cmd_slow() {  # RUN NAME RATE
   nsx "$ns" tc qdisc replace dev eth0 root tbf rate "$3" burst 32kbit latency 400ms
 }
 
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+cmd_delay() {  # RUN NAME MS [PORT...]
+  local run=$1 name=$2 ms=$3; shift 3
+  local ns addr dir; ns=$(ns_of "$run" "$name"); addr=$(addr_of "$run" "$name"); dir=$(state_dir "$run")
+  [[ "$ms" =~ ^[0-9]+$ ]] || die "delay: MS must be a whole number of milliseconds: '$ms'"
+  local ports=("$@"); [[ ${#ports[@]} -gt 0 ]] || ports=(9092 2181)
+  local port proxy pid
+  for port in "${ports[@]}"; do
+    [[ "$port" =~ ^[0-9]+$ && "$port" -lt 55535 ]] || die "delay: bad port '$port'"
+    proxy=$((port + 10000))
+    [[ ! -e "$dir/delay-$name-$port.pid" ]] || die "delay: $name:$port is delayed already"
+    # Not through nsx (a shell function would put a subshell's PID in $!): ip execs python3.
+    ip netns exec "$ns" python3 "$HERE/delay_proxy.py" --listen "$proxy" --target "$addr:$port" \
+      --delay-ms "$ms" >"$dir/delay-$name-$port.log" 2>&1 </dev/null &
+    pid=$!
+    echo "$pid" >"$dir/delay-$name-$port.pid"
+    for _ in $(seq 1 100); do
+      nsx "$ns" ss -ltnH "sport = :$proxy" | grep -q . && break
+      kill -0 "$pid" 2>/dev/null || die "delay: proxy for $name:$port exited (see $dir/delay-$name-$port.log)"
+      sleep 0.05
+    done
+    nsx "$ns" iptables -t nat -A PREROUTING -i eth0 -p tcp --dport "$port" -j REDIRECT --to-ports "$proxy"
+    # Connections opened before the redirect would bypass it: reset them, clients reconnect.
+    nsx "$ns" ss -K -tnH state established "( sport = :$port )" >/dev/null 2>&1 || true
+  done
+}
+
+running() {  # PID: alive and not a zombie (an orphan's zombie may never be reaped here)
+  local st; st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null || echo X)
+  [[ "$st" != X && "$st" != Z ]]
+}
+
 heal_host() {  # RUN NAME
   local ns; ns=$(ns_of "$1" "$2")
+  # Delay proxies first, while the REDIRECT still maps their connections back: every proxied
+  # connection then sees its close (with the NAT rule gone first, the FIN never reaches the peer,
+  # which would wait for its request timeout).
+  local f pid
+  for f in "$(state_dir "$1")/delay-$2-"*.pid; do
+    [[ -e "$f" ]] || continue
+    pid=$(cat "$f")
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do running "$pid" || break; sleep 0.05; done
+    kill -KILL "$pid" 2>/dev/null || true
+    rm -f "$f"
+  done
   nsx "$ns" iptables -F INPUT
   nsx "$ns" iptables -F OUTPUT
+  nsx "$ns" iptables -t nat -F PREROUTING
   nsx "$ns" tc qdisc del dev eth0 root 2>/dev/null || true
 }
 
@@ -173,6 +224,7 @@ main() {
     cut) [[ $# -ge 3 ]] || usage; cmd_cut "$@" ;;
     loss) [[ $# -eq 3 ]] || usage; cmd_loss "$@" ;;
     slow) [[ $# -eq 3 ]] || usage; cmd_slow "$@" ;;
+    delay) [[ $# -ge 3 ]] || usage; cmd_delay "$@" ;;
     heal) [[ $# -ge 1 ]] || usage; cmd_heal "$@" ;;
     list) ip netns list | awk '{ print $1 }' | sed -n 's/^sl-\([A-Za-z0-9]*\)-br$/\1/p' ;;
     *) usage ;;

@@ -22,7 +22,7 @@
 
 DEFINE_string(scenario, "black_friday",
               "black_friday|leader_isolated|controller|zookeeper|broker_zk_cut|leader_cut|"
-              "rolling_restart|random");
+              "rolling_restart|slow|random");
 DEFINE_string(out_dir, "", "where the report goes (default: the run's work dir)");
 DEFINE_string(name, "", "report file stem (default: the scenario, plus -negative)");
 DEFINE_string(sluiced, "", "sluiced binary (default: compiled-in path)");

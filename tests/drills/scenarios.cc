@@ -126,7 +126,7 @@ Status DrillContext::HealEverything() {
 
 std::vector<std::string> ScenarioNames() {
   return {"black_friday", "leader_isolated", "controller",      "zookeeper",
-          "broker_zk_cut", "leader_cut",     "rolling_restart", "random"};
+          "broker_zk_cut", "leader_cut",     "rolling_restart", "slow", "random"};
 }
 
 namespace {
@@ -238,6 +238,29 @@ Status CutBroker(DrillContext& ctx, const ScenarioOptions& o, bool brokers_too) 
   return Status::Ok();
 }
 
+// Latency (no sch_netem here: compose/netns/delay_proxy.py): 100 ms each way on every connection
+// to the busiest leader's Kafka port, then on the ZooKeeper leader's client and quorum ports.
+Status SlowScenario(DrillContext& ctx, const ScenarioOptions& o) {
+  NetnsCluster& c = ctx.cluster();
+  ctx.Sleep(o.warmup_s);
+  SLUICE_ASSIGN_OR_RETURN(int victim, ctx.BusiestLeader(/*avoid_controller=*/false));
+  SLUICE_RETURN_IF_ERROR(c.Hosts("delay", {B(victim), "100", "9092"}));
+  ctx.Event("+100 ms each way to " + B(victim) + ":9092 (leader)", true);
+  ctx.Sleep(o.fault_s);
+  SLUICE_RETURN_IF_ERROR(c.Hosts("heal", {}));
+  ctx.Event("heal", false);
+  ctx.Sleep(4);
+  const int zk = c.ZkLeader();
+  if (zk < 1) return Status::Unavailable("no ZooKeeper leader");
+  SLUICE_RETURN_IF_ERROR(c.Hosts("delay", {c.zk_host(zk), "100", "2181", "2888"}));
+  ctx.Event("+100 ms each way to " + c.zk_host(zk) + ":2181,2888 (ZooKeeper leader)", true);
+  ctx.Sleep(o.fault_s);
+  SLUICE_RETURN_IF_ERROR(c.Hosts("heal", {}));
+  ctx.Event("heal", false);
+  ctx.Sleep(6);
+  return Status::Ok();
+}
+
 Status RollingRestart(DrillContext& ctx, const ScenarioOptions& o) {
   NetnsCluster& c = ctx.cluster();
   ctx.Sleep(o.warmup_s);
@@ -328,6 +351,7 @@ Status RunScenario(const std::string& name, DrillContext& ctx, const ScenarioOpt
   if (name == "broker_zk_cut") return CutBroker(ctx, o, /*brokers_too=*/false);
   if (name == "leader_cut") return CutBroker(ctx, o, /*brokers_too=*/true);
   if (name == "rolling_restart") return RollingRestart(ctx, o);
+  if (name == "slow") return SlowScenario(ctx, o);
   if (name == "random") return Random(ctx, o);
   return Status::InvalidArgument("unknown scenario '" + name + "'");
 }

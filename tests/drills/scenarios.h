@@ -56,7 +56,7 @@ class DrillContext {
   std::vector<FaultEvent> events_;
 };
 
-// Names: black_friday, leader_isolated, controller, zookeeper, broker_zk_cut, leader_cut,
+// Names: black_friday, leader_isolated, controller, zookeeper, broker_zk_cut, leader_cut, slow,
 // rolling_restart, random.
 std::vector<std::string> ScenarioNames();
 Status RunScenario(const std::string& name, DrillContext& ctx, const ScenarioOptions& options);

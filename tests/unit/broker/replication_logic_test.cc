@@ -112,6 +112,23 @@ TEST(DecideIsr, GoneFollowerLeavesAsSoonAsItLacksDataAndNeverRejoinsWhileGone) {
   EXPECT_EQ(*isr, (std::vector<int32_t>{1, 2, 3}));
 }
 
+TEST(DecideIsr, GoneFollowersNeverTakeTheIsrBelowMinInsync) {
+  IsrInputs in = Base();
+  in.min_insync = 2;
+  in.gone = {2, 3};  // both followers' connections reset at once
+  in.leader_leo = 110;
+  auto isr = DecideIsr(in);
+  ASSERT_TRUE(isr.has_value());
+  EXPECT_EQ(*isr, (std::vector<int32_t>{1, 3}));  // one leaves, the ISR keeps min.insync members
+  in.isr = {1, 3};
+  EXPECT_FALSE(DecideIsr(in).has_value());
+  // The lag rule still applies in full: a follower that stopped fetching long ago leaves anyway.
+  in.followers[3].last_caught_up_ms = 90000;
+  isr = DecideIsr(in);
+  ASSERT_TRUE(isr.has_value());
+  EXPECT_EQ(*isr, (std::vector<int32_t>{1}));
+}
+
 TEST(DecideIsr, BelowEpochStartDoesNotRejoin) {
   IsrInputs in = Base();
   in.isr = {1, 2};
