@@ -11,7 +11,7 @@ drill="$build/tests/drills/sluice_drill"
 [[ -x "$drill" ]] || { echo "no $drill (cmake --build $build --target sluice_drill)" >&2; exit 2; }
 scenarios=("$@")
 [[ ${#scenarios[@]} -gt 0 ]] || scenarios=(black_friday leader_isolated broker_zk_cut leader_cut \
-  controller zookeeper rolling_restart negative_control random)
+  controller zookeeper rolling_restart slow negative_control random)
 rc=0
 for s in "${scenarios[@]}"; do
   case "$s" in
