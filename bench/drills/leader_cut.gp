@@ -6,8 +6,8 @@ set xlabel 'time (s)'
 set ylabel 'acknowledged msgs/s'
 set title 'drill leader_cut'
 set yrange [0:*]
-set arrow 1 from 7.80095, graph 0 to 7.80095, graph 1 nohead lc rgb 'red' dt 2
-set label 1 'cut b2 from ZooKeeper and brokers' at 7.80095, graph 0.95 left offset 0.3,0 font ',8' tc rgb 'red'
-set arrow 2 from 23.2045, graph 0 to 23.2045, graph 1 nohead lc rgb 'dark-green' dt 2
-set label 2 'heal' at 23.2045, graph 0.89 left offset 0.3,0 font ',8' tc rgb 'dark-green'
+set arrow 1 from 6.21629, graph 0 to 6.21629, graph 1 nohead lc rgb 'red' dt 2
+set label 1 'cut b1 from ZooKeeper and brokers' at 6.21629, graph 0.95 left offset 0.3,0 font ',8' tc rgb 'red'
+set arrow 2 from 21.5894, graph 0 to 21.5894, graph 1 nohead lc rgb 'dark-green' dt 2
+set label 2 'heal' at 21.5894, graph 0.89 left offset 0.3,0 font ',8' tc rgb 'dark-green'
 plot '/work/main/bench/drills/leader_cut.csv' every ::1 using ($1+0.5):2 with steps lw 2 title 'acked/s', '' every ::1 using ($1+0.5):3 with steps lw 1 title 'failed/s'
