@@ -2,8 +2,11 @@
 // Shared setup for cluster tests: the compiled-in sluiced path and a one-node ZooKeeper plus one
 // broker, both real processes on OS-assigned ports, stopped by PID when the object dies.
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "coordinator/sync_zk.h"
 #include "tests/support/broker_process.h"
@@ -64,6 +67,42 @@ class RegistrationCheck {
   bool connected_ = false;
   int64_t last_czxid_ = 0;
 };
+
+// Brokers 1..count on `zk`, each with the given session timeout, replica.lag.time.max.ms 3000 and
+// the registration readiness check; `customize` adds what a test needs. All start at once, then
+// each must be ready (registered in ZooKeeper, answering Metadata) within `deadline`. The 3-broker
+// cluster tests share this instead of each writing the same loop.
+inline Status StartBrokers(const ZkEnsemble& zk, int count, int session_timeout_ms,
+                           const std::function<void(BrokerOptions&)>& customize,
+                           std::vector<std::unique_ptr<BrokerProcess>>* out,
+                           std::chrono::milliseconds deadline = std::chrono::seconds(60)) {
+  for (int id = 1; id <= count; ++id) {
+    BrokerOptions o;
+    o.broker_id = id;
+    o.binary = SluicedBinary();
+    o.zookeeper_connect = zk.connect_string();
+    o.zookeeper_session_timeout_ms = session_timeout_ms;
+    o.properties["replica.lag.time.max.ms"] = "3000";
+    if (customize) customize(o);
+    RegistrationCheck::Install(&o);
+    out->push_back(std::make_unique<BrokerProcess>(std::move(o)));
+  }
+  for (auto& b : *out) SLUICE_RETURN_IF_ERROR(b->Start(/*wait=*/false));
+  for (auto& b : *out) SLUICE_RETURN_IF_ERROR(b->WaitReady(deadline));
+  return Status::Ok();
+}
+
+// "host:port,host:port,..." of `brokers`, leaving out index `skip` (0-based; -1 = none).
+inline std::string BootstrapOf(const std::vector<std::unique_ptr<BrokerProcess>>& brokers,
+                               int skip = -1) {
+  std::string s;
+  for (size_t i = 0; i < brokers.size(); ++i) {
+    if (static_cast<int>(i) == skip) continue;
+    if (!s.empty()) s += ",";
+    s += brokers[i]->bootstrap();
+  }
+  return s;
+}
 
 // ZooKeeper (1 server) + one broker. Check ok()/status() right after construction.
 class SingleBrokerCluster {

@@ -66,22 +66,12 @@ class GroupsTest : public ::testing::Test {
   void SetUp() override {
     zk_ = std::make_unique<ZkEnsemble>(3);
     ASSERT_TRUE(zk_->ok()) << zk_->status();
-    for (int id = 1; id <= 3; ++id) {
-      BrokerOptions o;
-      o.broker_id = id;
-      o.binary = SluicedBinary();
-      o.zookeeper_connect = zk_->connect_string();
-      o.zookeeper_session_timeout_ms = 6000;
-      o.properties["replica.lag.time.max.ms"] = "3000";
+    CLUSTER_ASSERT_OK(StartBrokers(*zk_, 3, 6000, [](BrokerOptions& o) {
       o.properties["min.insync.replicas"] = "2";
       o.properties["offsets.topic.num.partitions"] = std::to_string(kOffsetsPartitions);
       o.properties["offsets.topic.replication.factor"] = "3";
       o.properties["group.initial.rebalance.delay.ms"] = "500";
-      RegistrationCheck::Install(&o);
-      brokers_.push_back(std::make_unique<BrokerProcess>(std::move(o)));
-    }
-    for (auto& b : brokers_) CLUSTER_ASSERT_OK(b->Start(/*wait=*/false));
-    for (auto& b : brokers_) CLUSTER_ASSERT_OK(b->WaitReady(60s));
+    }, &brokers_));
   }
   void TearDown() override {
     if (HasFailure()) {
@@ -89,15 +79,7 @@ class GroupsTest : public ::testing::Test {
     }
   }
 
-  std::string Bootstrap(int skip = -1) const {
-    std::string s;
-    for (size_t i = 0; i < brokers_.size(); ++i) {
-      if (static_cast<int>(i) == skip) continue;
-      if (!s.empty()) s += ",";
-      s += brokers_[i]->bootstrap();
-    }
-    return s;
-  }
+  std::string Bootstrap(int skip = -1) const { return BootstrapOf(brokers_, skip); }
 
   void Produce(const std::string& topic, int n, int start = 0) {
     std::vector<Record> records;

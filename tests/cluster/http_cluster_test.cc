@@ -61,21 +61,12 @@ class HttpClusterTest : public ::testing::Test {
   void SetUp() override {
     zk_ = std::make_unique<ZkEnsemble>(3);
     ASSERT_TRUE(zk_->ok()) << zk_->status();
-    for (int id = 1; id <= 3; ++id) {
-      BrokerOptions o;
-      o.broker_id = id;
-      o.binary = SluicedBinary();
-      o.zookeeper_connect = zk_->connect_string();
-      o.zookeeper_session_timeout_ms = kSessionTimeoutMs;
-      o.properties["replica.lag.time.max.ms"] = "3000";
+    CLUSTER_ASSERT_OK(StartBrokers(*zk_, 3, kSessionTimeoutMs, [this](BrokerOptions& o) {
       // Broker 1: port 0, found in its log; the others a fixed free port (stable over restarts).
+      const int id = o.broker_id;
       http_ports_[id] = id == 1 ? 0 : FreePort();
       o.properties["http.listener"] = "127.0.0.1:" + std::to_string(http_ports_[id]);
-      RegistrationCheck::Install(&o);
-      brokers_.push_back(std::make_unique<BrokerProcess>(std::move(o)));
-    }
-    for (auto& b : brokers_) CLUSTER_ASSERT_OK(b->Start(/*wait=*/false));
-    for (auto& b : brokers_) CLUSTER_ASSERT_OK(b->WaitReady(60s));
+    }, &brokers_));
     ASSERT_TRUE(WaitFor([&] { return FindLoggedHttpPort(1); }, 10s))
         << "broker 1 never logged http_listening";
     ASSERT_NE(http_ports_[1], 0);
@@ -95,11 +86,7 @@ class HttpClusterTest : public ::testing::Test {
     return true;
   }
 
-  std::string Bootstrap() const {
-    std::string s;
-    for (const auto& b : brokers_) s += (s.empty() ? "" : ",") + b->bootstrap();
-    return s;
-  }
+  std::string Bootstrap() const { return BootstrapOf(brokers_); }
 
   Result<HttpResult> Http(int id, const std::string& method, const std::string& target,
                           const std::string& body = "") {

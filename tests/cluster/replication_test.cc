@@ -40,30 +40,13 @@ class ReplicationTest : public ::testing::Test {
   void SetUp() override {
     zk_ = std::make_unique<ZkEnsemble>(3);
     ASSERT_TRUE(zk_->ok()) << zk_->status();
-    for (int id = 1; id <= 3; ++id) {
-      BrokerOptions o;
-      o.broker_id = id;
-      o.binary = SluicedBinary();
-      o.zookeeper_connect = zk_->connect_string();
-      o.zookeeper_session_timeout_ms = kSessionTimeoutMs;
-      o.properties["replica.lag.time.max.ms"] = "3000";
-      o.properties["min.insync.replicas"] = "2";
-      RegistrationCheck::Install(&o);
-      brokers_.push_back(std::make_unique<BrokerProcess>(std::move(o)));
-    }
-    for (auto& b : brokers_) CLUSTER_ASSERT_OK(b->Start(/*wait=*/false));
-    for (auto& b : brokers_) CLUSTER_ASSERT_OK(b->WaitReady(60s));
+    CLUSTER_ASSERT_OK(StartBrokers(
+        *zk_, 3, kSessionTimeoutMs,
+        [](BrokerOptions& o) { o.properties["min.insync.replicas"] = "2"; }, &brokers_));
     CLUSTER_ASSERT_OK(sync_.Connect(zk_->connect_string(), 10s, 5s));
   }
 
-  std::string Bootstrap() const {
-    std::string s;
-    for (const auto& b : brokers_) {
-      if (!s.empty()) s += ",";
-      s += b->bootstrap();
-    }
-    return s;
-  }
+  std::string Bootstrap() const { return BootstrapOf(brokers_); }
 
   // Partition states from ZooKeeper (what zkCli.sh get shows).
   std::map<int32_t, coordinator::LeaderAndIsr> ZkStates(int partitions) {

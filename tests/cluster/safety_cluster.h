@@ -102,19 +102,9 @@ class SafetyCluster : public ::testing::Test {
   void StartCluster(std::map<std::string, std::string> extra = {}) {
     zk_ = std::make_unique<ZkEnsemble>(3);
     ASSERT_TRUE(zk_->ok()) << zk_->status();
-    for (int id = 1; id <= 3; ++id) {
-      BrokerOptions o;
-      o.broker_id = id;
-      o.binary = SluicedBinary();
-      o.zookeeper_connect = zk_->connect_string();
-      o.zookeeper_session_timeout_ms = kSessionTimeoutMs;
-      o.properties["replica.lag.time.max.ms"] = "3000";
+    CLUSTER_ASSERT_OK(StartBrokers(*zk_, 3, kSessionTimeoutMs, [&extra](BrokerOptions& o) {
       for (const auto& [k, v] : extra) o.properties[k] = v;
-      RegistrationCheck::Install(&o);
-      brokers_.push_back(std::make_unique<BrokerProcess>(std::move(o)));
-    }
-    for (auto& b : brokers_) CLUSTER_ASSERT_OK(b->Start(/*wait=*/false));
-    for (auto& b : brokers_) CLUSTER_ASSERT_OK(b->WaitReady(60s));
+    }, &brokers_));
     CLUSTER_ASSERT_OK(sync_.Connect(zk_->connect_string(), 10s, 5s));
   }
 
