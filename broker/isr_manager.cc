@@ -90,8 +90,14 @@ IsrManager::IsrManager(int32_t self, EventLoop* loop, ReplicaManager* replicas,
     : self_(self), loop_(loop), replicas_(replicas), metadata_(metadata), zk_(zk),
       lag_ms_(lag_time_max_ms), on_isr_changed_(std::move(on_isr_changed)) {
   check_timer_ = loop_->RunEvery(std::max<int64_t>(lag_ms_ / 2, 100), [this] { Check(); });
+  // Only while a follower's disconnect is recent: once lag_ms has passed, the lag rule removes it
+  // anyway and the regular check suffices (a broker that stays dead must not keep this 10 Hz scan
+  // of every partition going for ever).
   gone_timer_ = loop_->RunEvery(kGoneCheckMs, [this] {
-    if (!replicas_->gone_followers().empty()) Check();
+    const int64_t now = WallMillis();
+    for (const auto& [replica, since] : replicas_->gone_followers()) {
+      if (now - since <= lag_ms_ + kGoneGraceMs) return Check();
+    }
   });
   notify_timer_ = loop_->RunEvery(kNotifyIntervalMs, [this] { FlushNotifications(); });
   config_timer_ = loop_->RunEvery(kConfigRefreshMs, [this] { RefreshTopicConfigs(); });
